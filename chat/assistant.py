@@ -1,0 +1,156 @@
+"""Generate one assistant message: search, stream the responder, save the result.
+
+The assistant does not know which responder it talks to. It owns what every
+reply needs whatever the responder: the knowledge-base search, saving partial
+text as it streams, the handoff decision and the apology on failure.
+"""
+
+import asyncio
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chat.intent import asks_for_person, detect_language
+from chat.models import Message
+from chat.responders import Assessment, Turn, get_responder
+from knowledge.gaps import record_gap
+from knowledge.models import Category
+from knowledge.search import search
+
+logger = logging.getLogger(__name__)
+
+# Partial text is written to the database at most this often while streaming,
+# so a crashed worker loses at most this many seconds of an answer.
+FLUSH_INTERVAL = 1.0
+SEARCH_LIMIT = 5
+
+
+def load_context(message):
+    """Return the question, earlier turns and knowledge-base hits for a reply."""
+    conversation = message.conversation
+    earlier = list(
+        conversation.messages.filter(created_at__lte=message.created_at)
+        .exclude(pk=message.pk)
+        .order_by("created_at", "pk")
+    )
+    questions = [m for m in earlier if m.role == Message.Role.EMPLOYEE]
+    question = questions[-1].text if questions else ""
+    history = [Turn(role=m.role, text=m.text) for m in earlier[:-1] if m.text]
+
+    hits = []
+    if conversation.category_id:
+        hits = search(question, category=conversation.category, limit=SEARCH_LIMIT)
+    threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
+    if not hits or hits[0].score < threshold:
+        hits = search(question, limit=SEARCH_LIMIT)
+    return question, history, hits
+
+
+def handoff_reason(question, assessment):
+    threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
+    if assessment.failure:
+        return Message.Handoff.ASSISTANT_ERROR
+    if assessment.asked_for_person or asks_for_person(question):
+        return Message.Handoff.ASKED_FOR_PERSON
+    if assessment.confidence < threshold:
+        return Message.Handoff.LOW_CONFIDENCE
+    return Message.Handoff.NONE
+
+
+def apology(language):
+    with translation.override(language):
+        return _(
+            "Sorry, the assistant cannot answer right now. Your question is "
+            "saved: create a ticket below and IT staff will help you."
+        )
+
+
+def save_partial(message_pk, text):
+    Message.objects.filter(pk=message_pk).update(text=text, updated_at=timezone.now())
+
+
+def save_interrupted(message_pk, text):
+    Message.objects.filter(pk=message_pk).update(
+        text=text, status=Message.Status.INTERRUPTED, updated_at=timezone.now()
+    )
+
+
+def save_final(message, text, assessment, question, hits, language):
+    """Store the finished reply and its assessment in one transaction."""
+    hit_ids = {hit.article.pk for hit in hits}
+    cited_ids = [pk for pk in assessment.cited_article_ids if pk in hit_ids]
+    category = None
+    if assessment.suggested_category:
+        category = Category.objects.filter(slug=assessment.suggested_category).first()
+
+    message.text = text
+    message.status = (
+        Message.Status.FAILED if assessment.failure else Message.Status.COMPLETE
+    )
+    message.confidence = max(0.0, min(1.0, assessment.confidence))
+    message.confidence_reason = assessment.reason[:300]
+    message.handoff = handoff_reason(question, assessment)
+    message.failure_reason = assessment.failure[:200]
+    message.suggested_category = category
+    message.model = assessment.model[:100]
+    message.input_tokens = assessment.usage.input_tokens
+    message.output_tokens = assessment.usage.output_tokens
+    message.cache_read_tokens = assessment.usage.cache_read_tokens
+    message.cache_write_tokens = assessment.usage.cache_write_tokens
+    with transaction.atomic():
+        message.save()
+        message.cited_articles.set(cited_ids)
+    if not hits and not assessment.failure:
+        record_gap(question, language)
+
+
+async def generate_reply(message):
+    """Yield the reply's text chunks while saving them to ``message``.
+
+    When the generator finishes, ``message`` holds its final state. When the
+    consumer goes away (the task is cancelled or the generator closed), the
+    text streamed so far is saved and the message is marked interrupted.
+    """
+    question, history, hits = await sync_to_async(load_context)(message)
+    language = detect_language(question, default=translation.get_language() or "en")
+    responder = get_responder()
+    message.responder = responder.name
+    await Message.objects.filter(pk=message.pk).aupdate(responder=responder.name)
+
+    text = ""
+    assessment = None
+    last_flush = time.monotonic()
+    try:
+        async for item in responder.stream(question, history, hits, language):
+            if isinstance(item, Assessment):
+                assessment = item
+                continue
+            text += item
+            yield item
+            if time.monotonic() - last_flush >= FLUSH_INTERVAL:
+                await sync_to_async(save_partial)(message.pk, text)
+                last_flush = time.monotonic()
+    except (asyncio.CancelledError, GeneratorExit):
+        logger.info("Reply %s interrupted after %d characters", message.pk, len(text))
+        await asyncio.shield(sync_to_async(save_interrupted)(message.pk, text))
+        raise
+    except Exception:
+        logger.exception("Responder %s failed on reply %s", responder.name, message.pk)
+        assessment = Assessment(confidence=0.0, reason="", failure="responder_error")
+
+    if assessment is None:
+        logger.error("Responder %s gave no assessment on reply %s", responder.name, message.pk)
+        assessment = Assessment(confidence=0.0, reason="", failure="no_assessment")
+    if assessment.failure:
+        tail = apology(language)
+        separator = "\n\n" if text.strip() else ""
+        text += separator + tail
+        yield separator + tail
+        with translation.override(language):
+            assessment.reason = _("The assistant could not finish the answer.")
+    await sync_to_async(save_final)(message, text, assessment, question, hits, language)

@@ -1,0 +1,49 @@
+"""Public functions that the tickets app uses to hand a conversation over."""
+
+from chat.models import Message
+
+SUBJECT_LENGTH = 120
+
+
+def ticket_prefill(conversation):
+    """Return initial ticket fields summarising the conversation.
+
+    The keys are ``subject``, ``description``, ``category`` (a Category or
+    None) and ``handoff`` (a ``Message.Handoff`` value, empty when the
+    assistant never offered a ticket).
+    """
+    messages = list(
+        conversation.messages.select_related("suggested_category").prefetch_related(
+            "cited_articles"
+        )
+    )
+    questions = [m.text for m in messages if m.role == Message.Role.EMPLOYEE]
+    answers = [m for m in messages if m.role == Message.Role.ASSISTANT]
+
+    subject = ""
+    if questions:
+        first_line = questions[0].strip().splitlines()[0] if questions[0].strip() else ""
+        subject = first_line[:SUBJECT_LENGTH]
+
+    lines = [f"- {question.strip()}" for question in questions]
+    tried = []
+    for answer in answers:
+        tried.extend(article.title for article in answer.cited_articles.all())
+    description = "\n".join(lines)
+    if tried:
+        suggested = ", ".join(dict.fromkeys(tried))
+        description += f"\n\nAlready suggested by the assistant: {suggested}"
+
+    category = conversation.category
+    handoff = ""
+    for answer in reversed(answers):
+        if category is None and answer.suggested_category_id:
+            category = answer.suggested_category
+        if not handoff and answer.handoff:
+            handoff = answer.handoff
+    return {
+        "subject": subject,
+        "description": description,
+        "category": category,
+        "handoff": handoff,
+    }

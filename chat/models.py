@@ -1,0 +1,115 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Conversation(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("employee"),
+    )
+    session_key = models.CharField(_("session"), max_length=40, blank=True)
+    category = models.ForeignKey(
+        "knowledge.Category",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("category"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self):
+        return str(self.public_id)[:8]
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        EMPLOYEE = "employee", _("Employee")
+        ASSISTANT = "assistant", _("Assistant")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        STREAMING = "streaming", _("Streaming")
+        COMPLETE = "complete", _("Complete")
+        INTERRUPTED = "interrupted", _("Interrupted")
+        FAILED = "failed", _("Failed")
+
+    FINAL_STATUSES = (Status.COMPLETE, Status.INTERRUPTED, Status.FAILED)
+
+    class Handoff(models.TextChoices):
+        NONE = "", _("None")
+        LOW_CONFIDENCE = "low_confidence", _("Low confidence")
+        ASKED_FOR_PERSON = "asked_for_person", _("Asked for a person")
+        ASSISTANT_ERROR = "assistant_error", _("Assistant error")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(_("role"), max_length=10, choices=Role)
+    text = models.TextField(_("text"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.COMPLETE
+    )
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    confidence_reason = models.CharField(
+        _("confidence reason"), max_length=300, blank=True
+    )
+    handoff = models.CharField(
+        _("ticket offered because"), max_length=20, choices=Handoff, blank=True
+    )
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    cited_articles = models.ManyToManyField(
+        "knowledge.Article",
+        blank=True,
+        related_name="citing_messages",
+        verbose_name=_("cited articles"),
+    )
+    suggested_category = models.ForeignKey(
+        "knowledge.Category",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested category"),
+    )
+    helpful = models.BooleanField(_("helpful"), null=True, blank=True)
+    responder = models.CharField(_("responder"), max_length=30, blank=True)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    input_tokens = models.PositiveIntegerField(_("input tokens"), default=0)
+    output_tokens = models.PositiveIntegerField(_("output tokens"), default=0)
+    cache_read_tokens = models.PositiveIntegerField(_("cache read tokens"), default=0)
+    cache_write_tokens = models.PositiveIntegerField(
+        _("cache write tokens"), default=0
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.public_id}"
+
+    @property
+    def is_final(self):
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def offers_ticket(self):
+        return bool(self.handoff)

@@ -1,0 +1,35 @@
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of the conversation, given to the model as context."""
+
+    role: str  # "employee" or "assistant"
+    text: str
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@dataclass
+class Assessment:
+    """What a responder reports after its text: how sure it is and why.
+
+    ``confidence`` is in [0, 1]. ``failure`` is empty on success, otherwise a
+    short machine-readable reason such as "timeout" or "rate_limited".
+    """
+
+    confidence: float
+    reason: str
+    cited_article_ids: list[int] = field(default_factory=list)
+    suggested_category: str = ""  # a Category slug, or empty
+    asked_for_person: bool = False
+    failure: str = ""
+    model: str = ""
+    usage: Usage = field(default_factory=Usage)

@@ -1,0 +1,109 @@
+"""Answer from the knowledge base alone, without a language model.
+
+The answer quotes the best-matching article's own steps and never writes
+steps of its own, so it is only as good as the knowledge base. Confidence is
+the search score of that article.
+"""
+
+import asyncio
+import re
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat.intent import asks_for_person
+from chat.responders.base import Assessment
+
+# Splits text into words with their trailing spaces and newlines, so that
+# joining the chunks gives back the text exactly.
+CHUNK_REGEX = re.compile(r"\S+\s*|\s+")
+RELATED_LIMIT = 2
+
+
+class OfflineResponder:
+    name = "knowledge_base"
+
+    def __init__(self, word_delay=None):
+        if word_delay is None:
+            word_delay = settings.HELPDESK_OFFLINE_WORD_DELAY
+        self.word_delay = word_delay
+
+    async def stream(self, question, history, hits, language):
+        with translation.override(language):
+            text, assessment = self.compose(question, hits)
+        for chunk in CHUNK_REGEX.findall(text):
+            yield chunk
+            if self.word_delay:
+                await asyncio.sleep(self.word_delay)
+        yield assessment
+
+    def compose(self, question, hits):
+        """Return the answer's Markdown and its assessment."""
+        threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
+        asked_for_person = asks_for_person(question)
+        best = hits[0] if hits else None
+        category = best.article.category.slug if best else ""
+
+        if asked_for_person:
+            text = _(
+                "Of course. Fill in the ticket form below and IT staff will "
+                "get back to you."
+            )
+            if best and best.score >= threshold:
+                text += "\n\n" + _("Meanwhile, this article may help: %(title)s.") % {
+                    "title": best.article.title
+                }
+            return text, Assessment(
+                confidence=best.score if best else 0.0,
+                reason=_("You asked for a person."),
+                cited_article_ids=[best.article.pk] if best else [],
+                suggested_category=category,
+                asked_for_person=True,
+            )
+
+        if best is None:
+            text = _(
+                "No article in the knowledge base covers this question. "
+                "Please create a ticket and IT staff will help you."
+            )
+            return text, Assessment(
+                confidence=0.0, reason=_("No article covers this question.")
+            )
+
+        if best.score < threshold:
+            titles = [hit.article.title for hit in hits[: RELATED_LIMIT + 1]]
+            text = _(
+                "I could not find an article that clearly covers this. The "
+                "closest ones are:"
+            )
+            text += "\n\n" + "\n".join(f"- {title}" for title in titles)
+            text += "\n\n" + _(
+                "If they do not help, create a ticket and IT staff will take a look."
+            )
+            return text, Assessment(
+                confidence=best.score,
+                reason=_("Only a weak match: '%(title)s'.") % {"title": titles[0]},
+                cited_article_ids=[hit.article.pk for hit in hits[: len(titles)]],
+                suggested_category=category,
+            )
+
+        article = best.article
+        text = _("This looks like **%(title)s**. Here is what to do:") % {
+            "title": article.title
+        }
+        text += "\n\n" + article.solution.strip()
+        related = [
+            hit.article
+            for hit in hits[1 : RELATED_LIMIT + 1]
+            if hit.score >= threshold / 2
+        ]
+        if related:
+            text += "\n\n" + _("See also:") + " "
+            text += "; ".join(item.title for item in related)
+        return text, Assessment(
+            confidence=best.score,
+            reason=_("Based on '%(title)s'.") % {"title": article.title},
+            cited_article_ids=[article.pk] + [item.pk for item in related],
+            suggested_category=category,
+        )

@@ -1,0 +1,86 @@
+import pytest
+from asgiref.sync import async_to_sync
+
+from chat.assistant import generate_reply
+from chat.models import Message
+from chat.tests.factories import ConversationFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(question, conversation=None):
+    conversation = conversation or ConversationFactory()
+    MessageFactory(conversation=conversation, text=question)
+    reply = MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text="",
+        status=Message.Status.STREAMING,
+    )
+
+    async def consume():
+        return "".join([chunk async for chunk in generate_reply(reply)])
+
+    streamed = async_to_sync(consume)()
+    reply.refresh_from_db()
+    return reply, streamed
+
+
+def test_covered_question_is_answered_with_confidence(mail_article):
+    reply, streamed = answer("Не могу войти в корпоративную почту")
+
+    assert reply.confidence >= 0.6
+    assert reply.handoff == ""
+    assert "mail.example.com" in streamed
+    assert streamed == reply.text
+
+
+def test_uncovered_question_offers_ticket(mail_article, vpn_article):
+    reply, _streamed = answer("Как оформить отпуск?")
+
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+    assert reply.offers_ticket
+
+
+def test_uncovered_question_is_recorded_as_gap(mail_article):
+    from knowledge.models import KnowledgeGap
+
+    answer("Как оформить отпуск?")
+
+    assert KnowledgeGap.objects.count() == 1
+
+
+def test_threshold_setting_decides_handoff(settings, vpn_article):
+    settings.HELPDESK_CONFIDENCE_THRESHOLD = 1.0
+
+    reply, _streamed = answer("vpn connecting")
+
+    assert reply.confidence < 1.0
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_request_for_person_offers_ticket(vpn_article):
+    reply, streamed = answer("VPN is broken, I want to talk to a human")
+
+    assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
+    assert "ticket" in streamed
+
+
+def test_russian_request_for_person_offers_ticket(vpn_article):
+    reply, _streamed = answer("позовите специалиста")
+
+    assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
+
+
+def test_reply_in_question_language(vpn_article):
+    reply, _streamed = answer("Как оформить отпуск?")
+
+    assert "ticket" not in reply.text
+    assert "тикет" in reply.text.lower() or "заявк" in reply.text.lower()
+
+
+def test_answer_quotes_article_steps_only(vpn_article):
+    reply, _streamed = answer("vpn does not connect")
+
+    assert vpn_article.solution in reply.text

@@ -1,0 +1,36 @@
+import pytest
+
+from chat.handoff import ticket_prefill
+from chat.models import Message
+from chat.tests.factories import ConversationFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_prefill_summarises_conversation(vpn_article):
+    conversation = ConversationFactory()
+    MessageFactory(conversation=conversation, text="VPN does not connect\nsince 9:00")
+    reply = MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text="Try this",
+        handoff=Message.Handoff.LOW_CONFIDENCE,
+        suggested_category=vpn_article.category,
+    )
+    reply.cited_articles.add(vpn_article)
+    MessageFactory(conversation=conversation, text="Still no luck")
+
+    prefill = ticket_prefill(conversation)
+
+    assert prefill["subject"] == "VPN does not connect"
+    assert "Still no luck" in prefill["description"]
+    assert vpn_article.title in prefill["description"]
+    assert prefill["category"] == vpn_article.category
+    assert prefill["handoff"] == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_prefill_of_empty_conversation_is_blank():
+    prefill = ticket_prefill(ConversationFactory())
+
+    assert prefill["subject"] == ""
+    assert prefill["category"] is None

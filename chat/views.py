@@ -1,0 +1,137 @@
+import logging
+
+from asgiref.sync import async_to_sync
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chat.access import get_conversation, get_message
+from chat.assistant import generate_reply
+from chat.forms import MessageForm
+from chat.models import Conversation, Message
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "conversation_id"
+MAX_MESSAGES_PER_CONVERSATION = 200
+
+
+def current_conversation(request):
+    """Return the visitor's open conversation from the session, or None."""
+    public_id = request.session.get(SESSION_KEY)
+    if not public_id:
+        return None
+    try:
+        return get_conversation(request, public_id)
+    except Http404:
+        return None
+
+
+def start_conversation(request, category):
+    if not request.session.session_key:
+        request.session.save()
+    user = request.user if request.user.is_authenticated else None
+    conversation = Conversation.objects.create(
+        user=user, session_key=request.session.session_key, category=category
+    )
+    request.session[SESSION_KEY] = str(conversation.public_id)
+    return conversation
+
+
+def page_context(request, conversation, form):
+    chat_messages = []
+    if conversation is not None:
+        chat_messages = conversation.messages.select_related(
+            "conversation"
+        ).prefetch_related("cited_articles")
+    return {"conversation": conversation, "chat_messages": chat_messages, "form": form}
+
+
+@require_GET
+def chat_page(request):
+    conversation = current_conversation(request)
+    initial = {"category": conversation.category} if conversation else {}
+    form = MessageForm(initial=initial)
+    return render(request, "chat/page.html", page_context(request, conversation, form))
+
+
+@require_POST
+def post_message(request):
+    conversation = current_conversation(request)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        context = page_context(request, conversation, form)
+        if request.htmx:
+            return render(request, "chat/page.html#message_form", context, status=422)
+        return render(request, "chat/page.html", context, status=422)
+
+    category = form.cleaned_data["category"]
+    if conversation is not None and conversation.messages.count() >= (
+        MAX_MESSAGES_PER_CONVERSATION
+    ):
+        form.add_error(
+            "text",
+            _("This conversation is too long. Start a new conversation to continue."),
+        )
+        context = page_context(request, conversation, form)
+        template = "chat/page.html#message_form" if request.htmx else "chat/page.html"
+        return render(request, template, context, status=422)
+
+    with transaction.atomic():
+        if conversation is None:
+            conversation = start_conversation(request, category)
+        elif category and conversation.category_id != category.pk:
+            conversation.category = category
+            conversation.save(update_fields=["category", "updated_at"])
+        question = conversation.messages.create(
+            role=Message.Role.EMPLOYEE, text=form.cleaned_data["text"]
+        )
+        reply = conversation.messages.create(
+            role=Message.Role.ASSISTANT, status=Message.Status.PENDING
+        )
+    logger.info("Conversation %s: message %s posted", conversation.pk, question.pk)
+
+    if request.htmx:
+        context = {
+            "conversation": conversation,
+            "exchange": [question, reply],
+            "form": MessageForm(initial={"category": conversation.category}),
+        }
+        return render(request, "chat/page.html#exchange", context)
+
+    # Without JavaScript there is no stream to read: answer in this request.
+    async_to_sync(consume_reply)(reply)
+    return redirect("chat:page")
+
+
+async def consume_reply(message):
+    async for _chunk in generate_reply(message):
+        pass
+
+
+@require_POST
+def new_conversation(request):
+    request.session.pop(SESSION_KEY, None)
+    if request.htmx:
+        response = redirect("chat:page")
+        response["HX-Redirect"] = response["Location"]
+        return response
+    return redirect("chat:page")
+
+
+@require_POST
+def rate_reply(request, public_id):
+    message = get_message(request, public_id)
+    helpful = request.POST.get("helpful")
+    if message.role != Message.Role.ASSISTANT or helpful not in ("yes", "no"):
+        messages.error(request, _("The rating is invalid: choose yes or no."))
+        return redirect("chat:page")
+
+    message.helpful = helpful == "yes"
+    message.save(update_fields=["helpful", "updated_at"])
+    if request.htmx:
+        return render(request, "chat/page.html#rating", {"message": message})
+    return redirect("chat:page")

@@ -1,0 +1,63 @@
+// Behaviour that htmx attributes cannot express. Loaded with a CSP nonce;
+// no inline scripts or handlers anywhere else.
+(function () {
+  "use strict";
+
+  if (window.htmx) {
+    // Swap 422 responses too: they carry the form with its error messages.
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+
+  function scrollChatToEnd() {
+    var log = document.getElementById("chat-log");
+    if (log) {
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", scrollChatToEnd);
+  document.addEventListener("htmx:sseMessage", scrollChatToEnd);
+  document.addEventListener("DOMContentLoaded", scrollChatToEnd);
+
+  // Enter sends the message, Shift+Enter starts a new line.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) {
+      return;
+    }
+    if (target && target.id === "id_text" && target.form && target.form.id === "message-form") {
+      event.preventDefault();
+      target.form.requestSubmit();
+    }
+  });
+
+  // After a message is sent the form is replaced; keep the cursor in it.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var field = document.getElementById("id_text");
+    if (field && event.detail.target && event.detail.target.id === "message-form") {
+      field.focus();
+    }
+  });
+
+  // The stream failed to connect several times: show a reload hint instead of
+  // retrying forever.
+  document.addEventListener("htmx:sseError", function (event) {
+    var bubble = event.target.closest ? event.target.closest(".bubble-streaming") : null;
+    if (!bubble) {
+      return;
+    }
+    var failures = Number(bubble.dataset.failures || 0) + 1;
+    bubble.dataset.failures = String(failures);
+    if (failures >= 5) {
+      var status = bubble.querySelector(".bubble-status");
+      if (status) {
+        status.textContent = bubble.dataset.reloadHint || "Connection lost. Reload the page.";
+      }
+    }
+  });
+})();

@@ -1,0 +1,175 @@
+import secrets
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def new_tracking_token():
+    # 32 bytes of randomness: a tracking link cannot be guessed or enumerated.
+    return secrets.token_urlsafe(32)
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING = "waiting", _("Waiting for employee")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING)
+
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, editable=False
+    )
+    tracking_token = models.CharField(
+        max_length=64, unique=True, default=new_tracking_token, editable=False
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000)
+    requester_name = models.CharField(_("name"), max_length=150)
+    requester_email = models.EmailField(_("e-mail"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("employee account"),
+    )
+    category = models.ForeignKey(
+        "knowledge.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("category"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.NEW
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("assignee"),
+    )
+    conversation = models.ForeignKey(
+        "chat.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("conversation"),
+    )
+    handoff = models.CharField(
+        _("handoff reason"), max_length=20, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_response_at = models.DateTimeField(
+        _("first response"), null=True, blank=True, editable=False
+    )
+    resolved_at = models.DateTimeField(
+        _("resolved"), null=True, blank=True, editable=False
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["category", "status"]),
+            models.Index(fields=["priority", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or 'HD-new'} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("tickets:detail", args=[self.tracking_token])
+
+    def save(self, *args, **kwargs):
+        if self.reference:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.reference = f"HD-{self.created_at:%Y}-{self.pk:05d}"
+            type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+
+class Comment(models.Model):
+    class Kind(models.TextChoices):
+        STAFF_REPLY = "staff_reply", _("Reply to the employee")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+        EMPLOYEE_REPLY = "employee_reply", _("Employee reply")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"), max_length=10000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("thread")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.ticket_id}"
+
+    @property
+    def is_public(self):
+        return self.kind != self.Kind.INTERNAL_NOTE
+
+
+class Event(models.Model):
+    """One change of a ticket's status, priority or assignee."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    field = models.CharField(_("field"), max_length=20)
+    old_value = models.CharField(_("old value"), max_length=150, blank=True)
+    new_value = models.CharField(_("new value"), max_length=150, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self):
+        return f"{self.field}: {self.old_value} → {self.new_value}"
