@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,8 +21,6 @@ class Category(models.Model):
 
     @property
     def name(self):
-        from django.utils.translation import get_language
-
         if (get_language() or "en").startswith("ru"):
             return self.name_ru
         return self.name_en
@@ -57,6 +57,7 @@ class Article(models.Model):
         _("language"), max_length=2, choices=Language, default=Language.ENGLISH
     )
     is_published = models.BooleanField(_("published"), default=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -71,3 +72,75 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("knowledge:article", args=[self.pk])
+
+
+class Vote(models.Model):
+    """An employee's yes or no to "Did this help?" under an article.
+
+    Each employee has one vote per article: a signed-in employee is known by
+    their user, an anonymous one by their session key. Voting again changes
+    the vote.
+    """
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="votes",
+        verbose_name=_("article"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("employee"),
+    )
+    session_key = models.CharField(_("session"), max_length=40, blank=True)
+    helpful = models.BooleanField(_("helpful"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "user"],
+                condition=models.Q(user__isnull=False),
+                name="knowledge_vote_one_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "session_key"],
+                condition=models.Q(user__isnull=True),
+                name="knowledge_vote_one_per_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(session_key=""),
+                name="knowledge_vote_has_voter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}: {'yes' if self.helpful else 'no'}"
+
+
+class KnowledgeGap(models.Model):
+    """A question that no article answered, counted once per normalized form."""
+
+    question = models.TextField(_("question"), help_text=_("The latest wording."))
+    normalized = models.CharField(_("normalized question"), max_length=500, unique=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Article.Language, blank=True
+    )
+    count = models.PositiveIntegerField(_("times asked"), default=1)
+    first_asked_at = models.DateTimeField(_("first asked"), auto_now_add=True)
+    last_asked_at = models.DateTimeField(_("last asked"), db_index=True)
+
+    class Meta:
+        ordering = ["-last_asked_at"]
+        verbose_name = _("knowledge gap")
+        verbose_name_plural = _("knowledge gaps")
+
+    def __str__(self):
+        return self.normalized

@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from knowledge.models import Category
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search the knowledge base"), max_length=200, required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All categories"),
+    )
+
+
+class VoteForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+    )

@@ -1,0 +1,33 @@
+"""Render the Markdown of articles and assistant replies to safe HTML."""
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = set(
+    "a blockquote br code del em h1 h2 h3 h4 h5 h6 hr li ol p pre strong table "
+    "tbody td th thead tr ul".split()
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Raw HTML in the source is shown as text rather than passed through.
+PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def render_markdown(text: str) -> SafeString:
+    """Return ``text`` rendered from Markdown and sanitized with nh3.
+
+    Only the tags above survive. Links keep http, https and mailto addresses
+    and relative ones such as "/knowledge/3/", lose any other address, and
+    get rel="noopener noreferrer".
+    """
+    html = PARSER.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(clean)

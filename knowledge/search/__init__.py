@@ -1,0 +1,95 @@
+"""Find the knowledge-base articles that answer an employee's question.
+
+``search()`` is the one entry point. The database backend (PostgreSQL
+full-text search or SQLite FTS5) proposes and ranks candidates, and
+``knowledge.search.scoring`` scores them in Python, so a score means the same
+on both databases.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+
+from knowledge.analysis import language_of, query_terms
+from knowledge.models import Article, Category
+from knowledge.search import backends, scoring
+
+logger = logging.getLogger(__name__)
+
+# The backend proposes this many candidates at most; the scorer picks the best.
+CANDIDATE_LIMIT = 50
+# Hits scoring below this share nothing with the question worth showing.
+MIN_SCORE = 0.15
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An article that matches a question.
+
+    ``score`` in [0, 1] measures how well the article covers the question; the
+    chat uses the best hit's score as its confidence. ``matched_terms`` are
+    the question's words, lower-cased, that the article contains.
+    """
+
+    article: Article
+    score: float
+    matched_terms: list[str] = field(default_factory=list)
+
+
+def search(query, *, category=None, limit=5):
+    """Return up to ``limit`` published articles matching ``query``, best first.
+
+    ``category`` is a Category, its slug, or None for all categories.
+    """
+    terms = query_terms(query or "")
+    if not terms or limit <= 0:
+        return []
+    category_id = None
+    if category is not None and category != "":
+        category_id = category_pk(category)
+        if category_id is None:
+            return []
+
+    using = router.db_for_read(Article)
+    backend = backends.for_connection(connections[using])
+    ranks = backend.find_candidates(
+        connections[using], terms, category_id=category_id, limit=CANDIDATE_LIMIT
+    )
+    if not ranks:
+        return []
+    found = Article.objects.using(using).select_related("category").in_bulk(ranks)
+    articles = [found[pk] for pk in ranks if pk in found]
+    return score_articles(query, terms, articles, ranks)[:limit]
+
+
+def score_articles(query, terms, articles, ranks):
+    """Return a SearchHit for every article that scores at least MIN_SCORE."""
+    language = language_of(query)
+    best_rank = max(ranks.values())
+    matches = scoring.match_terms(terms, articles)
+    ranked = []
+    for article in articles:
+        term_matches = matches[article.pk]
+        keyword_phrase = scoring.is_keyword_phrase(terms, article)
+        score = scoring.combine(
+            scoring.coverage(terms, term_matches),
+            ranks[article.pk],
+            best_rank,
+            keyword_phrase=keyword_phrase,
+            same_language=not language or article.language == language,
+        )
+        if score < MIN_SCORE:
+            continue
+        matched = [match.word for match in term_matches if match.credit > 0]
+        hit = SearchHit(article=article, score=score, matched_terms=matched)
+        ranked.append((-score, not keyword_phrase, -ranks[article.pk], article.pk, hit))
+    ranked.sort(key=lambda item: item[:4])
+    return [item[-1] for item in ranked]
+
+
+def category_pk(category):
+    """Return the id of a Category or of the category with this slug, or None."""
+    if isinstance(category, Category):
+        return category.pk
+    return Category.objects.filter(slug=category).values_list("pk", flat=True).first()

@@ -1,0 +1,214 @@
+"""Score how well an article matches a question, the same way on every database.
+
+The database only proposes candidates and ranks them. The score is computed
+here from the article's text, so PostgreSQL and SQLite give the same score to
+the same article and the chat can compare it with one confidence threshold.
+
+For a question with content words t (stop words removed, Snowball-stemmed)
+and an article a:
+
+    match(t, a)  = max over fields f of FIELD_WEIGHTS[f] * credit(t, f)
+    coverage(a)  = sum(weight(t) * match(t, a)) / max(sum(weight(t)), 1)
+    focus(a)     = 1 if the question is one of a's keyword phrases,
+                   else rank(a) / max rank
+    score(a)     = coverage(a) * (0.8 + 0.2 * focus(a))
+                   * (1 if a is in the question's language else 0.97)
+
+credit(t, f) is 1.0 when the field contains the stem. It is PREFIX_CREDIT
+when a stem in the field starts with it, as for a word typed halfway
+("принт"), or is its start, because Snowball stems verb forms differently
+("редактир" for "редактирует", "редактирова" for "редактировать"). It is
+FUZZY_CREDIT when a stem is one or two edits away, as for a typo ("outlok").
+
+weight(t) is 1, or WEAK_WEIGHT for words such as "не работает" that say
+nothing about the topic. The denominator is at least 1, and the coverage of a
+question made of weak words alone ("не работает, помогите") is capped at
+WEAK_WEIGHT, so such a question never reaches the confidence threshold.
+
+rank(a) is the backend's rank (ts_rank or bm25). Because focus moves a score
+by at most a fifth, it mostly orders articles that cover the question about
+equally well. A question that equals one of
+an article's comma-separated keyword phrases, compared as sets of stems,
+counts as the best rank: "впн" is a keyword of "VPN does not connect", while
+"VPN keeps disconnecting" mentions "впн" more often. The language factor puts
+the article in the question's language before its translation.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from knowledge.analysis import WEAK_WEIGHT, stems
+
+FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "problem": 0.85, "solution": 0.5}
+PREFIX_CREDIT = 0.9
+FUZZY_CREDIT = 0.8
+RANK_SHARE = 0.2
+OTHER_LANGUAGE_FACTOR = 0.97
+
+# A stem this long may start a longer one ("комп" starts "компьютер").
+MIN_PREFIX_LENGTH = 3
+# An indexed stem this long may match the start of a longer question's stem.
+# Shorter ones would let a typo ("принтр") match a different word ("принт").
+MIN_SHORTENED_LENGTH = 6
+MIN_FUZZY_LENGTH = 4
+# Stems of at least this many letters may be two edits away, shorter ones one.
+TWO_EDITS_LENGTH = 7
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """The credit one question word earned in one article."""
+
+    word: str
+    credit: float
+
+
+@lru_cache(maxsize=4096)
+def field_stems(title, keywords, problem, solution):
+    """Return the set of stems in each field of an article."""
+    texts = {
+        "title": title,
+        "keywords": keywords,
+        "problem": problem,
+        "solution": solution,
+    }
+    return {field: frozenset(stems(text)) for field, text in texts.items()}
+
+
+def article_stems(article):
+    return field_stems(
+        article.title, article.keywords, article.problem, article.solution
+    )
+
+
+@lru_cache(maxsize=4096)
+def keyword_phrases(keywords):
+    """Return each comma-separated keyword phrase as a set of stems."""
+    phrases = (frozenset(stems(phrase)) for phrase in keywords.split(","))
+    return frozenset(phrase for phrase in phrases if phrase)
+
+
+def is_keyword_phrase(terms, article):
+    """Return True when the question's stems are one of the article's keywords."""
+    question = frozenset(term.stem for term in terms)
+    return question in keyword_phrases(article.keywords)
+
+
+def max_edits(length):
+    return 2 if length >= TWO_EDITS_LENGTH else 1
+
+
+def within_edits(first, second, limit):
+    """Return True when the strings are at most ``limit`` edits apart.
+
+    Edits are insertions, deletions, substitutions and swaps of neighbouring
+    letters (optimal string alignment distance).
+    """
+    if abs(len(first) - len(second)) > limit:
+        return False
+    before_previous = None
+    previous = list(range(len(second) + 1))
+    for i, first_char in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, second_char in enumerate(second, 1):
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (first_char != second_char),
+            )
+            swapped = (
+                i > 1
+                and j > 1
+                and first_char == second[j - 2]
+                and first[i - 2] == second_char
+            )
+            if swapped:
+                current[j] = min(current[j], before_previous[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        before_previous, previous = previous, current
+    return previous[-1] <= limit
+
+
+def near_stems(term_stem, vocabulary):
+    """Return the stems of ``vocabulary`` that extend, shorten or nearly spell a stem.
+
+    Returns two sets: stems that start with ``term_stem`` or that it starts
+    with, and stems a typo away from it. Typos are looked for only when
+    neither exists, so a correctly spelled word never matches its neighbours
+    ("почта" does not match "пост").
+    """
+    prefixed = set()
+    if len(term_stem) >= MIN_PREFIX_LENGTH:
+        prefixed = {s for s in vocabulary if s != term_stem and s.startswith(term_stem)}
+    if len(term_stem) > MIN_SHORTENED_LENGTH:
+        prefixed |= {
+            term_stem[:length]
+            for length in range(MIN_SHORTENED_LENGTH, len(term_stem))
+            if term_stem[:length] in vocabulary
+        }
+    if term_stem in vocabulary or prefixed or len(term_stem) < MIN_FUZZY_LENGTH:
+        return prefixed, set()
+    limit = max_edits(len(term_stem))
+    fuzzy = {s for s in vocabulary if within_edits(term_stem, s, limit)}
+    return prefixed, fuzzy
+
+
+def match_terms(terms, articles):
+    """Return, for each article, a TermMatch for every question term."""
+    stems_by_article = {article.pk: article_stems(article) for article in articles}
+    vocabulary = set()
+    for fields in stems_by_article.values():
+        for field_set in fields.values():
+            vocabulary |= field_set
+    near = {term.stem: near_stems(term.stem, vocabulary) for term in terms}
+
+    matches = {}
+    for article in articles:
+        fields = stems_by_article[article.pk]
+        matches[article.pk] = [
+            TermMatch(term.word, term_credit(term.stem, near[term.stem], fields))
+            for term in terms
+        ]
+    return matches
+
+
+def term_credit(term_stem, near, fields):
+    prefixed, fuzzy = near
+    best = 0.0
+    for field, field_set in fields.items():
+        if term_stem in field_set:
+            credit = 1.0
+        elif prefixed & field_set:
+            credit = PREFIX_CREDIT
+        elif fuzzy & field_set:
+            credit = FUZZY_CREDIT
+        else:
+            continue
+        best = max(best, FIELD_WEIGHTS[field] * credit)
+    return best
+
+
+def coverage(terms, term_matches):
+    """Return the weighted share of the question's words an article covers."""
+    total = sum(term.weight for term in terms)
+    covered = sum(
+        term.weight * match.credit
+        for term, match in zip(terms, term_matches, strict=True)
+    )
+    share = covered / max(total, 1.0)
+    if all(term.weight <= WEAK_WEIGHT for term in terms):
+        share = min(share, WEAK_WEIGHT)
+    return share
+
+
+def combine(coverage_value, rank, best_rank, *, keyword_phrase, same_language):
+    """Return the score in [0, 1] from coverage, backend rank and language."""
+    focus = rank / best_rank if best_rank > 0 else 1.0
+    if keyword_phrase:
+        focus = 1.0
+    focus = min(max(focus, 0.0), 1.0)
+    score = coverage_value * (1 - RANK_SHARE + RANK_SHARE * focus)
+    if not same_language:
+        score *= OTHER_LANGUAGE_FACTOR
+    return min(max(score, 0.0), 1.0)

@@ -1,0 +1,116 @@
+import pytest
+from django.urls import reverse
+
+from knowledge.gaps import record_gap
+from knowledge.models import Article, Vote
+from knowledge.search import search
+from knowledge.tests.factories import ArticleFactory, CategoryFactory
+
+
+@pytest.fixture
+def voted_articles(db):
+    good = ArticleFactory(title="Good article")
+    bad = ArticleFactory(title="Bad article")
+    for number in range(3):
+        Vote.objects.create(article=good, session_key=f"good{number}", helpful=True)
+        Vote.objects.create(article=bad, session_key=f"bad{number}", helpful=False)
+    return good, bad
+
+
+def test_article_changelist_shows_helpfulness(admin_client, voted_articles):
+    response = admin_client.get(reverse("admin:knowledge_article_changelist"))
+
+    assert response.status_code == 200
+    assert "100%" in response.text
+    assert "0%" in response.text
+
+
+def test_article_changelist_filters_and_searches(admin_client, voted_articles):
+    response = admin_client.get(
+        reverse("admin:knowledge_article_changelist"),
+        {"q": "Good", "language__exact": "en", "is_published__exact": "1"},
+    )
+
+    assert response.status_code == 200
+    assert "Good article" in response.text
+    assert "Bad article" not in response.text
+
+
+def test_least_helpful_lists_worst_first(admin_client, voted_articles):
+    ArticleFactory(title="Article without votes")
+
+    response = admin_client.get(reverse("admin:knowledge_article_least_helpful"))
+
+    assert response.status_code == 200
+    assert response.text.index("Bad article") < response.text.index("Good article")
+    assert "Article without votes" not in response.text
+
+
+def test_least_helpful_requires_staff(client, voted_articles):
+    response = client.get(reverse("admin:knowledge_article_least_helpful"))
+
+    assert response.status_code == 302
+
+
+def test_unpublish_action_updates_index(admin_client, db):
+    article = ArticleFactory(title="Scanner shows a blank page")
+
+    admin_client.post(
+        reverse("admin:knowledge_article_changelist"),
+        {"action": "unpublish", "_selected_action": [article.pk]},
+    )
+
+    article.refresh_from_db()
+    assert article.is_published is False
+    assert search("scanner") == []
+
+
+def test_publish_action_updates_index(admin_client, db):
+    article = ArticleFactory(title="Scanner shows a blank page", is_published=False)
+
+    admin_client.post(
+        reverse("admin:knowledge_article_changelist"),
+        {"action": "publish", "_selected_action": [article.pk]},
+    )
+
+    assert [hit.article for hit in search("scanner")] == [article]
+
+
+def test_category_list_editable(admin_client, db):
+    category = CategoryFactory(slug="network", name_en="Network", name_ru="Сеть")
+
+    response = admin_client.get(reverse("admin:knowledge_category_changelist"))
+
+    assert response.status_code == 200
+    assert f'name="form-0-name_en" value="{category.name_en}"' in response.text
+
+
+def test_gap_list_shows_counts(admin_client, db):
+    record_gap("Как оформить отпуск?", "ru")
+    record_gap("как оформить отпуск", "ru")
+
+    response = admin_client.get(reverse("admin:knowledge_knowledgegap_changelist"))
+
+    assert response.status_code == 200
+    assert "как оформить отпуск" in response.text
+
+
+def test_article_edit_in_admin_reindexes(admin_client, db):
+    article = ArticleFactory(title="Scanner shows a blank page")
+    url = reverse("admin:knowledge_article_change", args=[article.pk])
+
+    admin_client.post(
+        url,
+        {
+            "category": article.category.pk,
+            "language": "en",
+            "title": "Plotter shows a blank page",
+            "problem": article.problem,
+            "solution": article.solution,
+            "keywords": "",
+            "is_published": "on",
+        },
+    )
+
+    assert Article.objects.get().title == "Plotter shows a blank page"
+    assert [hit.article for hit in search("plotter")] == [article]
