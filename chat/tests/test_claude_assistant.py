@@ -1,0 +1,67 @@
+"""The assistant with Claude configured, against the fake Messages API."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.test import override_settings
+
+from chat.assistant import generate_reply
+from chat.models import Message
+from chat.tests.factories import ConversationFactory, MessageFactory
+
+# Registers the fake Messages API fixtures, fake_claude_thread among them.
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claude_in_thread(fake_claude_thread):
+    with override_settings(
+        ANTHROPIC_API_KEY="fake-key",
+        ANTHROPIC_BASE_URL=fake_claude_thread.base_url,
+        CLAUDE_MODEL="claude-haiku-4-5",
+        CLAUDE_TIMEOUT=2.0,
+        CLAUDE_MAX_RETRIES=0,
+    ):
+        yield fake_claude_thread
+
+
+def answer(question):
+    conversation = ConversationFactory()
+    MessageFactory(conversation=conversation, text=question)
+    reply = MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text="",
+        status=Message.Status.STREAMING,
+    )
+
+    async def consume():
+        return "".join([chunk async for chunk in generate_reply(reply)])
+
+    streamed = async_to_sync(consume)()
+    reply.refresh_from_db()
+    return reply, streamed
+
+
+def test_claude_reply_is_saved(claude_in_thread, vpn_article):
+    reply, streamed = answer("VPN does not connect from home")
+
+    assert reply.responder == "claude"
+    assert reply.status == Message.Status.COMPLETE
+    assert streamed == reply.text
+    assert reply.text.startswith('This looks like "VPN does not connect"')
+    assert list(reply.cited_articles.all()) == [vpn_article]
+    assert reply.model == "claude-haiku-4-5-20251001"
+    assert reply.input_tokens > 0
+    assert reply.output_tokens > 0
+
+
+def test_claude_failure_ends_with_apology(claude_in_thread, vpn_article):
+    reply, streamed = answer("VPN does not connect [scenario:stream_error]")
+
+    assert reply.status == Message.Status.FAILED
+    assert reply.failure_reason == "stream_error"
+    assert reply.handoff == Message.Handoff.ASSISTANT_ERROR
+    assert reply.text.startswith('This looks like "VPN does not connect"')
+    assert "Sorry, the assistant cannot answer right now." in reply.text
+    assert streamed == reply.text
