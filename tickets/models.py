@@ -1,14 +1,41 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from chat.models import Message
+from tickets.targets import resolution_target, response_target
 
 
 def new_tracking_token():
     # 32 bytes of randomness: a tracking link cannot be guessed or enumerated.
     return secrets.token_urlsafe(32)
+
+
+class TicketQuerySet(models.QuerySet):
+    def overdue(self, now=None):
+        """Filter to new or in-progress tickets that missed their response or
+        resolution target.
+
+        Tickets waiting for the employee are never overdue, because the next
+        step is theirs.
+        """
+        now = now or timezone.now()
+        missed = Q()
+        for priority in Ticket.Priority.values:
+            missed |= Q(priority=priority) & (
+                Q(created_at__lt=now - resolution_target(priority))
+                | Q(
+                    first_response_at__isnull=True,
+                    created_at__lt=now - response_target(priority),
+                )
+            )
+        return self.filter(missed, status__in=Ticket.ACTIONABLE_STATUSES)
 
 
 class Ticket(models.Model):
@@ -26,8 +53,12 @@ class Ticket(models.Model):
         URGENT = "urgent", _("Urgent")
 
     OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING)
+    # Statuses where the next step belongs to staff.
+    ACTIONABLE_STATUSES = (Status.NEW, Status.IN_PROGRESS)
 
-    reference = models.CharField(
+    # NULL until the first save assigns it from the primary key, so rows being
+    # inserted do not collide on the unique constraint.
+    reference = models.CharField(  # noqa: DJ001
         _("reference"), max_length=20, unique=True, null=True, editable=False
     )
     tracking_token = models.CharField(
@@ -76,7 +107,18 @@ class Ticket(models.Model):
         verbose_name=_("conversation"),
     )
     handoff = models.CharField(
-        _("handoff reason"), max_length=20, blank=True, editable=False
+        _("handoff reason"),
+        max_length=20,
+        choices=Message.Handoff,
+        blank=True,
+        editable=False,
+    )
+    language = models.CharField(
+        _("employee's language"),
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text=_("Language of the page the ticket was created on."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -86,8 +128,15 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(
         _("resolved"), null=True, blank=True, editable=False
     )
-    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     rating_comment = models.TextField(_("rating comment"), blank=True, max_length=2000)
+
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -103,9 +152,6 @@ class Ticket(models.Model):
     def __str__(self):
         return f"{self.reference or 'HD-new'} {self.subject}"
 
-    def get_absolute_url(self):
-        return reverse("tickets:detail", args=[self.tracking_token])
-
     def save(self, *args, **kwargs):
         if self.reference:
             return super().save(*args, **kwargs)
@@ -114,9 +160,27 @@ class Ticket(models.Model):
             self.reference = f"HD-{self.created_at:%Y}-{self.pk:05d}"
             type(self).objects.filter(pk=self.pk).update(reference=self.reference)
 
+    def get_absolute_url(self):
+        return reverse("tickets:detail", args=[self.tracking_token])
+
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def can_be_rated(self):
+        return self.status in (self.Status.RESOLVED, self.Status.CLOSED) and (
+            self.rating is None
+        )
+
+    def is_overdue(self, now=None):
+        """Return whether the ticket missed a target, as TicketQuerySet.overdue."""
+        if self.status not in self.ACTIONABLE_STATUSES or self.created_at is None:
+            return False
+        age = (now or timezone.now()) - self.created_at
+        if age > resolution_target(self.priority):
+            return True
+        return self.first_response_at is None and age > response_target(self.priority)
 
 
 class Comment(models.Model):
@@ -125,7 +189,9 @@ class Comment(models.Model):
         INTERNAL_NOTE = "internal_note", _("Internal note")
         EMPLOYEE_REPLY = "employee_reply", _("Employee reply")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="comments"
+    )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -143,7 +209,7 @@ class Comment(models.Model):
         verbose_name_plural = _("thread")
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.ticket_id}"
+        return str(self.get_kind_display())
 
     @property
     def is_public(self):
@@ -172,4 +238,28 @@ class Event(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self):
-        return f"{self.field}: {self.old_value} → {self.new_value}"
+        return f"{self.field}: {self.old_display or '—'} → {self.new_display}"
+
+    @property
+    def old_display(self):
+        return self.display_value(self.old_value)
+
+    @property
+    def new_display(self):
+        return self.display_value(self.new_value)
+
+    def display_value(self, value):
+        """Return the label of a stored status or priority code."""
+        choices = {"status": Ticket.Status, "priority": Ticket.Priority}.get(self.field)
+        if choices is not None and value in choices.values:
+            return choices(value).label
+        return value
+
+
+class TicketStatistics(Ticket):
+    """Admin entry for the statistics page. As a proxy it has no table."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("statistics")
+        verbose_name_plural = _("statistics")

@@ -1,0 +1,342 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from tickets import workflow
+from tickets.admin_filters import AssigneeFilter, OverdueFilter
+from tickets.articles import ArticleDraftError, draft_article
+from tickets.models import Comment, Event, Ticket, TicketStatistics
+from tickets.stats_admin import TicketStatisticsAdmin
+
+
+class TicketAdminForm(forms.ModelForm):
+    class Meta:
+        model = Ticket
+        fields = [
+            "subject",
+            "description",
+            "status",
+            "priority",
+            "assignee",
+            "category",
+            "requester_name",
+            "requester_email",
+            "user",
+            "conversation",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields.get("status")
+        if status is not None and self.instance.pk:
+            # Offer only the allowed statuses, but validate against all of them
+            # so that a stale form gets the transition message from clean_status.
+            current = self.instance.status
+            allowed = {current, *workflow.allowed_statuses(current)}
+            status.widget.choices = [
+                (value, label) for value, label in status.choices if value in allowed
+            ]
+
+    def clean_status(self):
+        new_status = self.cleaned_data["status"]
+        old_status = self.instance.status
+        if (
+            self.instance.pk
+            and new_status != old_status
+            and not workflow.can_change_status(old_status, new_status)
+        ):
+            raise ValidationError(
+                workflow.transition_error_message(old_status, new_status),
+                code="invalid_transition",
+            )
+        return new_status
+
+
+class CommentInline(admin.TabularInline):
+    """Thread of the ticket. Sent replies and notes cannot be edited or deleted."""
+
+    model = Comment
+    extra = 1
+    can_delete = False
+    fields = ["kind", "body", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    verbose_name = gettext_lazy("reply or internal note")
+    verbose_name_plural = gettext_lazy("thread")
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 60})}
+    }
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["choices"] = [
+                (Comment.Kind.STAFF_REPLY, Comment.Kind.STAFF_REPLY.label),
+                (Comment.Kind.INTERNAL_NOTE, Comment.Kind.INTERNAL_NOTE.label),
+            ]
+            kwargs["initial"] = Comment.Kind.STAFF_REPLY
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "field", "old_display", "new_display", "actor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=gettext_lazy("old value"))
+    def old_display(self, event):
+        return event.old_display
+
+    @admin.display(description=gettext_lazy("new value"))
+    def new_display(self, event):
+        return event.new_display
+
+
+def status_action(status):
+    """Build an admin action that moves the selected tickets to ``status``."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin.change_status(request, queryset, status)
+
+    action.__name__ = f"mark_{status.value}"
+    description = format_lazy(gettext_lazy("Change status to “{}”"), status.label)
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    form = TicketAdminForm
+    list_display = [
+        "reference",
+        "subject",
+        "status",
+        "overdue",
+        "priority",
+        "category",
+        "assignee",
+        "created_at",
+    ]
+    list_display_links = ["reference", "subject"]
+    list_filter = [
+        "status",
+        "priority",
+        "category",
+        AssigneeFilter,
+        OverdueFilter,
+    ]
+    list_select_related = ["category", "assignee"]
+    search_fields = ["reference", "requester_email", "subject", "description"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["conversation"]
+    readonly_fields = [
+        "reference",
+        "tracking_link",
+        "language",
+        "handoff",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "rating",
+        "rating_comment",
+        "transcript",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "tracking_link", "subject", "description"]}),
+        (
+            gettext_lazy("Work"),
+            {"fields": ["status", "priority", "assignee", "category"]},
+        ),
+        (
+            gettext_lazy("Employee"),
+            {"fields": ["requester_name", "requester_email", "user", "language"]},
+        ),
+        (
+            gettext_lazy("Times and rating"),
+            {
+                "fields": [
+                    "created_at",
+                    "updated_at",
+                    "first_response_at",
+                    "resolved_at",
+                    "rating",
+                    "rating_comment",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Conversation with the assistant"),
+            {"fields": ["conversation", "handoff", "transcript"]},
+        ),
+    ]
+    inlines = [CommentInline, EventInline]
+    actions = [
+        "assign_to_me",
+        # No status leads back to "new", so it gets no action.
+        *(
+            status_action(status)
+            for status in Ticket.Status
+            if status != Ticket.Status.NEW
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["css/tickets.css"]}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = db_field.remote_field.model.objects.filter(
+                is_staff=True, is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("overdue"))
+    def overdue(self, ticket):
+        if not ticket.is_overdue():
+            return ""
+        return format_html('<span class="ticket-overdue">{}</span>', _("Overdue"))
+
+    @admin.display(description=gettext_lazy("tracking page"))
+    def tracking_link(self, ticket):
+        if ticket.pk is None:
+            return "—"
+        url = ticket.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, _("Open the employee's page"))
+
+    @admin.display(description=gettext_lazy("transcript"))
+    def transcript(self, ticket):
+        if ticket.conversation_id is None:
+            return _("This ticket was not created from a conversation.")
+        chat_messages = ticket.conversation.messages.prefetch_related("cited_articles")
+        return render_to_string(
+            "admin/tickets/ticket/transcript.html", {"chat_messages": chat_messages}
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            workflow.open_ticket(request, obj)
+            return
+        stored = Ticket.objects.select_related("assignee").get(pk=obj.pk)
+        workflow.save_with_history(request, obj, workflow.snapshot(stored))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Comment:
+            return super().save_formset(request, form, formset, change)
+        for comment in formset.save(commit=False):
+            comment.author = request.user
+            comment.save()
+            workflow.add_staff_comment(request, form.instance, comment)
+
+    @admin.action(description=gettext_lazy("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        changed = 0
+        for ticket in queryset.select_related("assignee"):
+            if ticket.assignee_id != request.user.pk:
+                workflow.update_ticket(request, ticket, assignee=request.user)
+                changed += 1
+        message = ngettext(
+            "%(count)d ticket assigned to you.",
+            "%(count)d tickets assigned to you.",
+            changed,
+        )
+        self.message_user(request, message % {"count": changed})
+
+    def change_status(self, request, queryset, status):
+        changed, rejected = 0, []
+        for ticket in queryset.select_related("assignee"):
+            if ticket.status == status:
+                continue
+            try:
+                workflow.update_ticket(request, ticket, status=status)
+            except workflow.TransitionError as error:
+                rejected.append(f"{ticket.reference}: {error}")
+            else:
+                changed += 1
+        message = ngettext(
+            "%(count)d ticket changed to “%(status)s”.",
+            "%(count)d tickets changed to “%(status)s”.",
+            changed,
+        )
+        self.message_user(request, message % {"count": changed, "status": status.label})
+        if rejected:
+            self.message_user(
+                request,
+                _("Not changed: %(tickets)s") % {"tickets": " ".join(rejected)},
+                messages.WARNING,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/article/",
+                self.admin_site.admin_view(self.turn_into_article),
+                name="tickets_ticket_article",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        context["can_turn_into_article"] = (
+            obj is not None
+            and obj.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+            and request.user.has_perm("knowledge.add_article")
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @method_decorator(require_POST)
+    def turn_into_article(self, request, object_id):
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None:
+            raise Http404("No such ticket.")
+        if not (
+            self.has_view_or_change_permission(request, ticket)
+            and request.user.has_perm("knowledge.add_article")
+        ):
+            raise PermissionDenied
+
+        try:
+            article = draft_article(ticket)
+        except ArticleDraftError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+        self.message_user(
+            request,
+            _("Draft article created from %(reference)s. Review it, then publish it.")
+            % {"reference": ticket.reference},
+        )
+        return redirect(reverse("admin:knowledge_article_change", args=[article.pk]))
+
+
+admin.site.register(TicketStatistics, TicketStatisticsAdmin)

@@ -1,0 +1,126 @@
+"""E-mail notifications about tickets, sent after the transaction commits.
+
+Sending is best effort: a failing mail server is logged with the ticket
+reference and never rolls back or breaks the request that changed the ticket.
+"""
+
+import logging
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+def tracking_url(request, ticket):
+    return request.build_absolute_uri(ticket.get_absolute_url())
+
+
+def admin_url(request, ticket):
+    path = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    return request.build_absolute_uri(path)
+
+
+def notify_created(request, ticket):
+    send_to_employee(
+        "created",
+        ticket,
+        _("[%(reference)s] Ticket received: %(subject)s"),
+        {"url": tracking_url(request, ticket)},
+    )
+
+
+def notify_staff_reply(request, ticket, comment):
+    send_to_employee(
+        "staff_reply",
+        ticket,
+        _("[%(reference)s] IT staff replied: %(subject)s"),
+        {"url": tracking_url(request, ticket), "comment": comment},
+    )
+
+
+def notify_resolved(request, ticket):
+    send_to_employee(
+        "resolved",
+        ticket,
+        _("[%(reference)s] Ticket resolved: %(subject)s"),
+        {"url": tracking_url(request, ticket)},
+    )
+
+
+def notify_assigned(request, ticket):
+    send_after_commit(
+        "assigned",
+        ticket,
+        ticket.assignee.email,
+        _("[%(reference)s] Assigned to you: %(subject)s"),
+        {"url": admin_url(request, ticket)},
+    )
+
+
+def notify_employee_reply(request, ticket, comment):
+    if ticket.assignee is None:
+        return
+    send_after_commit(
+        "employee_reply",
+        ticket,
+        ticket.assignee.email,
+        _("[%(reference)s] The employee replied: %(subject)s"),
+        {"url": admin_url(request, ticket), "comment": comment},
+    )
+
+
+def send_to_employee(kind, ticket, subject, context):
+    """Send in the language the employee created the ticket in.
+
+    Staff replies and resolutions happen in a staff member's request, whose
+    language may differ from the employee's.
+    """
+    send_after_commit(
+        kind,
+        ticket,
+        ticket.requester_email,
+        subject,
+        context,
+        language=ticket.language or None,
+    )
+
+
+def send_after_commit(kind, ticket, recipient, subject, context, language=None):
+    """Render templates/emails/tickets/<kind>.txt and send it once the
+    current transaction commits.
+
+    ``subject`` is a lazy translation with %(reference)s and %(subject)s
+    placeholders. ``language`` defaults to the active language.
+    """
+    if not recipient:
+        logger.info(
+            "Ticket %s: %s notification skipped, no address", ticket.reference, kind
+        )
+        return
+
+    language = language or translation.get_language()
+    context = {**context, "ticket": ticket}
+    # Header values cannot contain line breaks.
+    one_line_subject = " ".join(ticket.subject.split())
+
+    def send():
+        try:
+            with translation.override(language):
+                values = {"reference": ticket.reference, "subject": one_line_subject}
+                body = render_to_string(f"emails/tickets/{kind}.txt", context)
+                EmailMessage(str(subject) % values, body, to=[recipient]).send()
+        except Exception:
+            # Catch any backend error, SMTP or otherwise, because the ticket
+            # is already saved.
+            logger.exception(
+                "Ticket %s: %s notification failed", ticket.reference, kind
+            )
+        else:
+            logger.info("Ticket %s: %s notification sent", ticket.reference, kind)
+
+    transaction.on_commit(send)

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from knowledge.models import Category
+from tickets.models import Comment, Ticket
+
+
+class TicketForm(forms.ModelForm):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("Not sure"),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "requester_name",
+            "requester_email",
+            "category",
+            "subject",
+            "description",
+        ]
+        labels = {
+            "requester_name": _("Your name"),
+            "requester_email": _("Your e-mail"),
+            "subject": _("Subject"),
+            "description": _("Description"),
+        }
+        help_texts = {
+            "requester_email": _("Updates and the tracking link are sent here."),
+            "description": _(
+                "What happens, since when, and what you have already tried."
+            ),
+        }
+        widgets = {
+            "requester_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "requester_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def clean_subject(self):
+        # The subject goes into e-mail headers, which cannot contain line breaks.
+        return " ".join(self.cleaned_data["subject"].split())
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=Comment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How well was the problem solved?"),
+        choices=[(value, str(value)) for value in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 is poor, 5 is excellent."),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=Ticket._meta.get_field("rating_comment").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,346 @@
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from chat.models import Message
+from chat.tests.factories import ConversationFactory, MessageFactory
+from knowledge.models import Article
+from knowledge.tests.factories import ArticleFactory, CategoryFactory
+from tickets.models import Comment, Event, Ticket
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Ticket.Status
+CHANGELIST = reverse("admin:tickets_ticket_changelist")
+STATISTICS = reverse("admin:tickets_ticketstatistics_changelist")
+
+
+def change_url(ticket):
+    return reverse("admin:tickets_ticket_change", args=[ticket.pk])
+
+
+def change_form_data(response, **overrides):
+    """Return the POST data of an admin change form as the browser sends it."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        data[name] = form[name].value()
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = value
+        for inline_form in formset.forms:
+            for name in inline_form.fields:
+                data[inline_form.add_prefix(name)] = inline_form[name].value()
+    data.update(overrides)
+    return {key: "" if value is None else value for key, value in data.items()}
+
+
+def post_change(client, ticket, **overrides):
+    response = client.get(change_url(ticket))
+    return client.post(change_url(ticket), change_form_data(response, **overrides))
+
+
+def page_urls():
+    ticket = TicketFactory()
+    return [
+        CHANGELIST,
+        change_url(ticket),
+        reverse("admin:tickets_ticket_add"),
+        STATISTICS,
+    ]
+
+
+def test_pages_load_for_staff(staff_client):
+    for url in page_urls():
+        response = staff_client.get(url)
+
+        assert response.status_code == 200, url
+
+
+def test_pages_redirect_non_staff(employee_client):
+    for url in page_urls():
+        response = employee_client.get(url)
+
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+
+
+def test_changelist_query_count_is_fixed(staff_client, staff):
+    category = CategoryFactory()
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(CHANGELIST)
+        assert response.status_code == 200
+        return len(queries)
+
+    TicketFactory.create_batch(5, category=category, assignee=staff)
+    few = count_queries()
+    TicketFactory.create_batch(45, category=category, assignee=staff)
+    many = count_queries()
+
+    assert few == many
+
+
+def test_changelist_marks_overdue(staff_client):
+    ticket = TicketFactory(priority=Ticket.Priority.URGENT)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=ticket.created_at.replace(year=2020)
+    )
+
+    response = staff_client.get(CHANGELIST)
+
+    assert 'class="ticket-overdue"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("assignee=me", {"mine"}),
+        ("assignee=none", {"unassigned", "old"}),
+        ("overdue=yes", {"old"}),
+        ("status=resolved", {"other"}),
+    ],
+)
+def test_changelist_filters(staff_client, staff, other_staff, query, expected):
+    TicketFactory(subject="mine", assignee=staff)
+    TicketFactory(subject="unassigned")
+    TicketFactory(subject="other", assignee=other_staff, status=Status.RESOLVED)
+    old = TicketFactory(subject="old")
+    Ticket.objects.filter(pk=old.pk).update(
+        created_at=old.created_at.replace(year=2020)
+    )
+
+    response = staff_client.get(f"{CHANGELIST}?{query}")
+
+    shown = {ticket.subject for ticket in response.context["cl"].result_list}
+    assert shown == expected
+
+
+@pytest.mark.parametrize("field", ["reference", "requester_email"])
+def test_changelist_search(staff_client, field):
+    wanted = TicketFactory(requester_email="boris@example.com")
+    TicketFactory(requester_email="vera@example.com")
+
+    response = staff_client.get(CHANGELIST, {"q": getattr(wanted, field)})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_add_form_creates_ticket_with_event(staff_client, staff):
+    url = reverse("admin:tickets_ticket_add")
+    response = staff_client.get(url)
+    data = change_form_data(
+        response,
+        subject="New laptop for Boris",
+        description="Starts on Monday.",
+        requester_name="Boris",
+        requester_email="boris@example.com",
+    )
+
+    response = staff_client.post(url, data)
+
+    ticket = Ticket.objects.get()
+    event = Event.objects.get(ticket=ticket)
+    assert response.status_code == 302
+    assert ticket.reference.startswith("HD-")
+    assert event.new_value == Status.NEW
+    assert event.actor == staff
+
+
+def test_change_form_offers_allowed_statuses(staff_client):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    response = staff_client.get(change_url(ticket))
+
+    choices = response.context["adminform"].form.fields["status"].widget.choices
+    assert {value for value, _ in choices} == {"resolved", "closed", "in_progress"}
+
+
+def test_change_form_rejects_disallowed_status(staff_client):
+    ticket = TicketFactory(status=Status.CLOSED)
+
+    response = post_change(staff_client, ticket, status=Status.IN_PROGRESS)
+
+    ticket.refresh_from_db()
+    assert response.status_code == 200
+    assert ticket.status == Status.CLOSED
+    assert "cannot move from “Closed” to “In progress”" in response.text
+
+
+def test_change_form_records_changes(staff_client, staff, other_staff):
+    ticket = TicketFactory()
+
+    response = post_change(
+        staff_client,
+        ticket,
+        status=Status.IN_PROGRESS,
+        priority=Ticket.Priority.HIGH,
+        assignee=other_staff.pk,
+    )
+
+    assert response.status_code == 302
+    events = Event.objects.filter(ticket=ticket)
+    assert {event.field for event in events} == {"status", "priority", "assignee"}
+    assert {event.actor for event in events} == {staff}
+
+
+def test_staff_reply_sets_author_and_first_response(
+    staff_client, staff, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(
+            staff_client,
+            ticket,
+            **{
+                "comments-0-kind": "staff_reply",
+                "comments-0-body": "Try the other port.",
+            },
+        )
+
+    comment = Comment.objects.get(ticket=ticket)
+    ticket.refresh_from_db()
+    assert comment.author == staff
+    assert ticket.first_response_at == comment.created_at
+    assert mail.outbox[0].to == [ticket.requester_email]
+
+
+def test_internal_note_leaves_first_response_empty(staff_client):
+    ticket = TicketFactory()
+
+    post_change(
+        staff_client,
+        ticket,
+        **{"comments-0-kind": "internal_note", "comments-0-body": "Same as HD-1."},
+    )
+
+    ticket.refresh_from_db()
+    assert Comment.objects.get(ticket=ticket).kind == Comment.Kind.INTERNAL_NOTE
+    assert ticket.first_response_at is None
+
+
+def test_change_form_shows_transcript(staff_client):
+    article = ArticleFactory(title="VPN does not connect")
+    conversation = ConversationFactory()
+    MessageFactory(conversation=conversation, text="My VPN is broken")
+    answer = MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text="Restart the client.",
+        confidence=0.42,
+        confidence_reason="Based on 'VPN does not connect'",
+        handoff=Message.Handoff.LOW_CONFIDENCE,
+    )
+    answer.cited_articles.add(article)
+    ticket = TicketFactory(conversation=conversation)
+
+    response = staff_client.get(change_url(ticket))
+
+    assert "My VPN is broken" in response.text
+    assert "Restart the client." in response.text
+    assert "0.42" in response.text
+    assert "Low confidence" in response.text
+    assert reverse("admin:knowledge_article_change", args=[article.pk]) in response.text
+
+
+def run_action(client, action, tickets):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [ticket.pk for ticket in tickets]},
+        follow=True,
+    )
+
+
+def test_assign_to_me_action(staff_client, staff):
+    tickets = TicketFactory.create_batch(2)
+
+    run_action(staff_client, "assign_to_me", tickets)
+
+    assert Ticket.objects.filter(assignee=staff).count() == 2
+    assert Event.objects.filter(field="assignee", actor=staff).count() == 2
+
+
+def test_status_action_skips_disallowed(staff_client):
+    open_ticket = TicketFactory(status=Status.WAITING)
+    closed_ticket = TicketFactory(status=Status.CLOSED)
+
+    response = run_action(
+        staff_client, "mark_in_progress", [open_ticket, closed_ticket]
+    )
+
+    open_ticket.refresh_from_db()
+    closed_ticket.refresh_from_db()
+    assert open_ticket.status == Status.IN_PROGRESS
+    assert closed_ticket.status == Status.CLOSED
+    assert f"Not changed: {closed_ticket.reference}" in response.text
+
+
+def article_url(ticket):
+    return reverse("admin:tickets_ticket_article", args=[ticket.pk])
+
+
+def test_resolved_ticket_offers_article_button(staff_client):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    response = staff_client.get(change_url(ticket))
+
+    assert article_url(ticket) in response.text
+
+
+def test_open_ticket_has_no_article_button(staff_client):
+    ticket = TicketFactory(status=Status.IN_PROGRESS)
+
+    response = staff_client.get(change_url(ticket))
+
+    assert article_url(ticket) not in response.text
+
+
+def test_turn_into_article_creates_draft(staff_client):
+    category = CategoryFactory()
+    ticket = TicketFactory(
+        status=Status.RESOLVED,
+        category=category,
+        subject="Outlook asks for the password again and again",
+        description="Every few minutes a password window pops up.",
+    )
+    Comment.objects.create(
+        ticket=ticket, kind="staff_reply", body="Remove the old credentials."
+    )
+    Comment.objects.create(
+        ticket=ticket, kind="internal_note", body="Third case this week."
+    )
+
+    response = staff_client.post(article_url(ticket))
+
+    article = category.articles.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:knowledge_article_change", args=[article.pk]
+    )
+    assert article.is_published is False
+    assert article.title == ticket.subject
+    assert article.problem == ticket.description
+    assert article.solution == "Remove the old credentials."
+
+
+def test_turn_into_article_needs_category(staff_client):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    response = staff_client.post(article_url(ticket), follow=True)
+
+    assert "category first" in response.text
+    assert not Article.objects.exists()
+
+
+def test_turn_into_article_needs_post(staff_client):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    response = staff_client.get(article_url(ticket))
+
+    assert response.status_code == 405

@@ -1,0 +1,141 @@
+import logging
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tickets import workflow
+from tickets.models import Comment, Ticket
+from tickets.tests.factories import CommentFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Ticket.Status
+
+TICKET_DATA = {
+    "requester_name": "Anna Petrova",
+    "requester_email": "anna@example.com",
+    "subject": "Laptop does not boot",
+    "description": "The screen stays black after the logo.",
+}
+
+
+def test_creation_mails_tracking_link(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("tickets:create"), TICKET_DATA)
+
+    ticket = Ticket.objects.get()
+    [message] = mail.outbox
+    assert message.to == ["anna@example.com"]
+    assert ticket.reference in message.subject
+    assert f"http://testserver{ticket.get_absolute_url()}" in message.body
+
+
+def test_no_mail_before_commit(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("tickets:create"), TICKET_DATA)
+
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_staff_reply_mails_employee(
+    staff, request_as, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+    comment = CommentFactory(ticket=ticket, body="Please restart the laptop.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.add_staff_comment(request_as(staff), ticket, comment)
+
+    [message] = mail.outbox
+    assert message.to == [ticket.requester_email]
+    assert "Please restart the laptop." in message.body
+
+
+def test_internal_note_sends_nothing(
+    staff, request_as, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+    note = CommentFactory(ticket=ticket, kind=Comment.Kind.INTERNAL_NOTE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.add_staff_comment(request_as(staff), ticket, note)
+
+    assert mail.outbox == []
+
+
+def test_resolution_mails_employee(
+    staff, request_as, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.IN_PROGRESS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.update_ticket(request_as(staff), ticket, status=Status.RESOLVED)
+
+    [message] = mail.outbox
+    assert message.to == [ticket.requester_email]
+    assert "resolved" in message.subject
+
+
+def test_assignment_mails_assignee(
+    staff, other_staff, request_as, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.update_ticket(request_as(staff), ticket, assignee=other_staff)
+
+    [message] = mail.outbox
+    assert message.to == ["ivan@example.com"]
+    assert f"/admin/tickets/ticket/{ticket.pk}/change/" in message.body
+
+
+def test_self_assignment_sends_nothing(
+    staff, request_as, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.update_ticket(request_as(staff), ticket, assignee=staff)
+
+    assert mail.outbox == []
+
+
+def test_employee_reply_mails_assignee(
+    client, staff, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.WAITING, assignee=staff)
+    url = reverse("tickets:reply", args=[ticket.tracking_token])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"body": "It is the left one."})
+
+    [message] = mail.outbox
+    assert message.to == ["olga@example.com"]
+    assert "It is the left one." in message.body
+
+
+def test_failing_mail_server_keeps_ticket(
+    client, failing_mail, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("tickets:create"), TICKET_DATA)
+
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert ticket.events.count() == 1
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert ticket.reference in record.getMessage()
+    assert record.exc_info[0] is ConnectionRefusedError
+
+
+def test_logs_contain_no_addresses(client, caplog, django_capture_on_commit_callbacks):
+    caplog.set_level(logging.INFO)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("tickets:create"), TICKET_DATA)
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("notification sent" in message for message in messages)
+    assert not any("@" in message for message in messages)

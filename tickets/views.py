@@ -1,0 +1,169 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from chat.access import get_conversation
+from chat.handoff import ticket_prefill
+from tickets import workflow
+from tickets.forms import RatingForm, ReplyForm, TicketForm
+from tickets.models import Comment, Ticket
+
+TICKETS_PER_PAGE = 25
+
+
+def conversation_from_query(request):
+    """Return the visitor's conversation named in ?conversation=, or None.
+
+    Raises 404 for a malformed id or a conversation of someone else.
+    """
+    public_id = request.GET.get("conversation")
+    if not public_id:
+        return None
+    try:
+        uuid.UUID(public_id)
+    except ValueError:
+        raise Http404("No such conversation.") from None
+    return get_conversation(request, public_id)
+
+
+def initial_values(request, prefill):
+    initial = {}
+    if request.user.is_authenticated:
+        initial["requester_name"] = (
+            request.user.get_full_name() or request.user.get_username()
+        )
+        initial["requester_email"] = request.user.email
+    if prefill:
+        initial["subject"] = prefill["subject"]
+        initial["description"] = prefill["description"]
+        initial["category"] = prefill["category"]
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def create_ticket(request):
+    if settings.HELPDESK_REQUIRE_LOGIN and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+
+    conversation = conversation_from_query(request)
+    prefill = ticket_prefill(conversation) if conversation else None
+
+    if request.method == "GET":
+        form = TicketForm(initial=initial_values(request, prefill))
+        return render_form(request, form, conversation)
+
+    # TODO: rate-limit ticket creation, because any anonymous visitor can post it.
+    form = TicketForm(request.POST)
+    if not form.is_valid():
+        return render_form(request, form, conversation, status=422)
+
+    ticket = form.save(commit=False)
+    ticket.user = request.user if request.user.is_authenticated else None
+    ticket.conversation = conversation
+    ticket.handoff = prefill["handoff"] if prefill else ""
+    ticket.language = get_language() or ""
+    workflow.open_ticket(request, ticket)
+
+    messages.success(
+        request,
+        _(
+            "Ticket %(reference)s is created. Keep the link to this page: it is "
+            "the way to follow the ticket without signing in."
+        )
+        % {"reference": ticket.reference},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(ticket.get_absolute_url())
+    return redirect(ticket)
+
+
+def render_form(request, form, conversation, status=200):
+    context = {"form": form, "conversation": conversation}
+    template = (
+        "tickets/create.html#ticket_form" if request.htmx else "tickets/create.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def get_ticket(token):
+    """Return the ticket with this tracking token, or raise 404."""
+    return get_object_or_404(
+        Ticket.objects.select_related("category"), tracking_token=token
+    )
+
+
+def detail_context(ticket, reply_form=None, rating_form=None):
+    return {
+        "ticket": ticket,
+        "public_comments": ticket.comments.exclude(
+            kind=Comment.Kind.INTERNAL_NOTE
+        ).select_related("author"),
+        "status_events": ticket.events.filter(field="status"),
+        "reply_form": reply_form or ReplyForm(),
+        "rating_form": rating_form or RatingForm(),
+    }
+
+
+@require_GET
+def ticket_detail(request, token):
+    ticket = get_ticket(token)
+    return render(request, "tickets/detail.html", detail_context(ticket))
+
+
+@require_POST
+def reply_to_ticket(request, token):
+    ticket = get_ticket(token)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        context = detail_context(ticket, reply_form=form)
+        return render(request, "tickets/detail.html", context, status=422)
+
+    try:
+        workflow.add_employee_reply(request, ticket, form.cleaned_data["body"])
+    except workflow.TransitionError:
+        messages.error(
+            request,
+            _("This ticket is closed. Create a new ticket if the problem is back."),
+        )
+    else:
+        messages.success(request, _("Your reply is sent to IT staff."))
+    return redirect(ticket)
+
+
+@require_POST
+def rate_ticket(request, token):
+    ticket = get_ticket(token)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        context = detail_context(ticket, rating_form=form)
+        return render(request, "tickets/detail.html", context, status=422)
+
+    rated = workflow.rate_ticket(
+        ticket, form.cleaned_data["rating"], form.cleaned_data["comment"]
+    )
+    if rated:
+        messages.success(request, _("Thank you for rating the help you got."))
+    else:
+        messages.error(
+            request,
+            _("This ticket cannot be rated: it is not resolved or is already rated."),
+        )
+    return redirect(ticket)
+
+
+@require_GET
+@login_required
+def my_tickets(request):
+    tickets = Ticket.objects.filter(user=request.user).select_related("category")
+    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "tickets/mine.html", {"page": page})

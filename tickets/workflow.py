@@ -1,0 +1,201 @@
+"""Status rules and the writes that every ticket change goes through.
+
+The admin form, the admin actions and the employee's tracking page all call
+these functions, so history, timestamps and notifications stay consistent.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets import emails
+from tickets.models import Comment, Event, Ticket
+
+logger = logging.getLogger(__name__)
+
+Status = Ticket.Status
+
+TRANSITIONS = {
+    Status.NEW: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED, Status.CLOSED),
+    Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED, Status.CLOSED),
+    Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED),
+    Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),
+    Status.CLOSED: (),
+}
+
+TRACKED_FIELDS = ("status", "priority", "assignee")
+
+
+class TransitionError(Exception):
+    def __init__(self, old_status, new_status):
+        self.old_status = old_status
+        self.new_status = new_status
+        super().__init__(transition_error_message(old_status, new_status))
+
+
+def allowed_statuses(status):
+    """Return the statuses a ticket in this status can move to."""
+    return TRANSITIONS[status]
+
+
+def can_change_status(old_status, new_status):
+    return new_status in TRANSITIONS[old_status]
+
+
+def transition_error_message(old_status, new_status):
+    allowed = ", ".join(str(Status(s).label) for s in TRANSITIONS[old_status])
+    return _(
+        "A ticket cannot move from “%(old)s” to “%(new)s”. Allowed next statuses: "
+        "%(allowed)s."
+    ) % {
+        "old": Status(old_status).label,
+        "new": Status(new_status).label,
+        "allowed": allowed or _("none, the ticket is closed"),
+    }
+
+
+def acting_user(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def open_ticket(request, ticket):
+    """Save a new ticket with its first history entry and notify the employee."""
+    actor = acting_user(request)
+    with transaction.atomic():
+        ticket.save()
+        Event.objects.create(
+            ticket=ticket, field="status", new_value=ticket.status, actor=actor
+        )
+    logger.info("Ticket %s created", ticket.reference)
+    emails.notify_created(request, ticket)
+    if ticket.assignee not in (None, actor):
+        emails.notify_assigned(request, ticket)
+
+
+def snapshot(ticket):
+    """Return the current values of the fields whose changes go into history."""
+    return {field: getattr(ticket, field) for field in TRACKED_FIELDS}
+
+
+def update_ticket(request, ticket, **changes):
+    """Set new status, priority or assignee values and save them with history.
+
+    Raises TransitionError when the new status is not allowed from the
+    current one.
+    """
+    new_status = changes.get("status", ticket.status)
+    if new_status != ticket.status and not can_change_status(ticket.status, new_status):
+        raise TransitionError(ticket.status, new_status)
+
+    previous = snapshot(ticket)
+    for field, value in changes.items():
+        setattr(ticket, field, value)
+    save_with_history(request, ticket, previous)
+
+
+def save_with_history(request, ticket, previous):
+    """Save the ticket, writing an Event for each tracked field that changed.
+
+    ``previous`` maps each of TRACKED_FIELDS to its value before the change.
+    The caller has checked the status transition.
+    """
+    changed = [
+        field for field in TRACKED_FIELDS if previous[field] != getattr(ticket, field)
+    ]
+    if "status" in changed:
+        set_status_timestamps(ticket)
+
+    actor = acting_user(request)
+    with transaction.atomic():
+        ticket.save()
+        Event.objects.bulk_create(
+            Event(
+                ticket=ticket,
+                field=field,
+                old_value=history_value(previous[field]),
+                new_value=history_value(getattr(ticket, field)),
+                actor=actor,
+            )
+            for field in changed
+        )
+
+    if changed:
+        logger.info("Ticket %s: %s changed", ticket.reference, ", ".join(changed))
+    if "status" in changed and ticket.status == Status.RESOLVED:
+        emails.notify_resolved(request, ticket)
+    if "assignee" in changed and ticket.assignee not in (None, actor):
+        emails.notify_assigned(request, ticket)
+
+
+def set_status_timestamps(ticket):
+    if ticket.status == Status.RESOLVED:
+        ticket.resolved_at = timezone.now()
+    elif ticket.status != Status.CLOSED:
+        # A reopened ticket is no longer resolved. Its earlier resolution
+        # stays in the history.
+        ticket.resolved_at = None
+
+
+def history_value(value):
+    if value is None:
+        return ""
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    return str(value)
+
+
+def add_staff_comment(request, ticket, comment):
+    """Finish a saved staff reply or internal note.
+
+    A reply to the employee sets the first response time and sends the
+    employee an e-mail. An internal note does neither.
+    """
+    if comment.kind != Comment.Kind.STAFF_REPLY:
+        return
+    if ticket.first_response_at is None:
+        ticket.first_response_at = comment.created_at
+        ticket.save(update_fields=["first_response_at", "updated_at"])
+    emails.notify_staff_reply(request, ticket, comment)
+
+
+def add_employee_reply(request, ticket, body):
+    """Store the employee's reply and hand the ticket back to staff.
+
+    A ticket waiting for the employee, or a resolved one, moves to "in
+    progress". Raises TransitionError for a closed ticket.
+    """
+    if ticket.status == Status.CLOSED:
+        raise TransitionError(ticket.status, Status.IN_PROGRESS)
+
+    with transaction.atomic():
+        comment = ticket.comments.create(
+            kind=Comment.Kind.EMPLOYEE_REPLY, author=acting_user(request), body=body
+        )
+        if ticket.status in (Status.WAITING, Status.RESOLVED):
+            update_ticket(request, ticket, status=Status.IN_PROGRESS)
+        else:
+            ticket.save(update_fields=["updated_at"])
+    logger.info("Ticket %s: employee reply %s added", ticket.reference, comment.pk)
+    emails.notify_employee_reply(request, ticket, comment)
+    return comment
+
+
+def rate_ticket(ticket, rating, comment):
+    """Store the employee's one-time rating of a resolved ticket.
+
+    Returns False, changing nothing, when the ticket is not resolved or
+    already rated.
+    """
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if not locked.can_be_rated:
+            return False
+        locked.rating = rating
+        locked.rating_comment = comment
+        locked.save(update_fields=["rating", "rating_comment", "updated_at"])
+    ticket.rating = rating
+    ticket.rating_comment = comment
+    logger.info("Ticket %s rated %s", ticket.reference, rating)
+    return True
