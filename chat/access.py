@@ -1,5 +1,6 @@
 """Look up conversations the current visitor owns."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from chat.models import Conversation, Message
@@ -22,22 +23,24 @@ def get_conversation(request, public_id):
     """Return the visitor's conversation with this public id, or raise 404."""
     lookup = owner_filter(request)
     if lookup is None:
-        raise Http404("No such conversation.")
+        raise Http404("No such conversation.") from None
     try:
         return Conversation.objects.get(public_id=public_id, **lookup)
-    except (Conversation.DoesNotExist, ValueError):
-        raise Http404("No such conversation.")
+    except (Conversation.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such conversation.") from None
 
 
 def get_message(request, public_id):
     """Return a message of the visitor's own conversations, or raise 404."""
     lookup = owner_filter(request)
     if lookup is None:
-        raise Http404("No such message.")
-    conversation_lookup = {f"conversation__{key}": value for key, value in lookup.items()}
+        raise Http404("No such message.") from None
+    conversation_lookup = {
+        f"conversation__{key}": value for key, value in lookup.items()
+    }
     try:
         return Message.objects.select_related("conversation").get(
             public_id=public_id, **conversation_lookup
         )
-    except (Message.DoesNotExist, ValueError):
-        raise Http404("No such message.")
+    except (Message.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such message.") from None

@@ -8,6 +8,7 @@ text as it streams, the handoff decision and the apology on failure.
 import asyncio
 import logging
 import time
+from contextlib import aclosing
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -126,15 +127,20 @@ async def generate_reply(message):
     assessment = None
     last_flush = time.monotonic()
     try:
-        async for item in responder.stream(question, history, hits, language):
-            if isinstance(item, Assessment):
-                assessment = item
-                continue
-            text += item
-            yield item
-            if time.monotonic() - last_flush >= FLUSH_INTERVAL:
-                await sync_to_async(save_partial)(message.pk, text)
-                last_flush = time.monotonic()
+        # aclosing() closes the responder's stream in this task when the client
+        # goes away, so the model call stops at once.
+        async with aclosing(
+            responder.stream(question, history, hits, language)
+        ) as items:
+            async for item in items:
+                if isinstance(item, Assessment):
+                    assessment = item
+                    continue
+                text += item
+                yield item
+                if time.monotonic() - last_flush >= FLUSH_INTERVAL:
+                    await sync_to_async(save_partial)(message.pk, text)
+                    last_flush = time.monotonic()
     except (asyncio.CancelledError, GeneratorExit):
         logger.info("Reply %s interrupted after %d characters", message.pk, len(text))
         await asyncio.shield(sync_to_async(save_interrupted)(message.pk, text))
@@ -144,9 +150,17 @@ async def generate_reply(message):
         assessment = Assessment(confidence=0.0, reason="", failure="responder_error")
 
     if assessment is None:
-        logger.error("Responder %s gave no assessment on reply %s", responder.name, message.pk)
+        logger.error(
+            "Responder %s gave no assessment on reply %s", responder.name, message.pk
+        )
         assessment = Assessment(confidence=0.0, reason="", failure="no_assessment")
     if assessment.failure:
+        logger.warning(
+            "Reply %s failed: %s (responder %s)",
+            message.pk,
+            assessment.failure,
+            responder.name,
+        )
         tail = apology(language)
         separator = "\n\n" if text.strip() else ""
         text += separator + tail

@@ -14,7 +14,9 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(
             attrs={
                 "rows": 3,
-                "placeholder": _("For example: VPN does not connect since this morning"),
+                "placeholder": _(
+                    "For example: VPN does not connect since this morning"
+                ),
                 "maxlength": MESSAGE_MAX_LENGTH,
             }
         ),

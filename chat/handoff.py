@@ -1,5 +1,7 @@
 """Public functions that the tickets app uses to hand a conversation over."""
 
+from django.utils.translation import gettext as _
+
 from chat.models import Message
 
 SUBJECT_LENGTH = 120
@@ -20,10 +22,10 @@ def ticket_prefill(conversation):
     questions = [m.text for m in messages if m.role == Message.Role.EMPLOYEE]
     answers = [m for m in messages if m.role == Message.Role.ASSISTANT]
 
+    # The latest question is the one the assistant could not settle.
     subject = ""
-    if questions:
-        first_line = questions[0].strip().splitlines()[0] if questions[0].strip() else ""
-        subject = first_line[:SUBJECT_LENGTH]
+    if questions and questions[-1].strip():
+        subject = questions[-1].strip().splitlines()[0][:SUBJECT_LENGTH]
 
     lines = [f"- {question.strip()}" for question in questions]
     tried = []
@@ -32,7 +34,9 @@ def ticket_prefill(conversation):
     description = "\n".join(lines)
     if tried:
         suggested = ", ".join(dict.fromkeys(tried))
-        description += f"\n\nAlready suggested by the assistant: {suggested}"
+        description += "\n\n" + _("Already suggested by the assistant: %(titles)s") % {
+            "titles": suggested
+        }
 
     category = conversation.category
     handoff = ""

@@ -92,9 +92,7 @@ class Message(models.Model):
     input_tokens = models.PositiveIntegerField(_("input tokens"), default=0)
     output_tokens = models.PositiveIntegerField(_("output tokens"), default=0)
     cache_read_tokens = models.PositiveIntegerField(_("cache read tokens"), default=0)
-    cache_write_tokens = models.PositiveIntegerField(
-        _("cache write tokens"), default=0
-    )
+    cache_write_tokens = models.PositiveIntegerField(_("cache write tokens"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

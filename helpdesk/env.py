@@ -38,7 +38,9 @@ def env_float(name, default, *, minimum=None, maximum=None):
     try:
         value = float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is invalid: expected a number.")
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is invalid: expected a number."
+        ) from None
     if (minimum is not None and value < minimum) or (
         maximum is not None and value > maximum
     ):
@@ -55,7 +57,9 @@ def env_int(name, default, *, minimum=None):
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is invalid: expected an integer.")
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is invalid: expected an integer."
+        ) from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(
             f"{name}={raw!r} is out of range: expected at least {minimum}."

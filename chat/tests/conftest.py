@@ -26,7 +26,9 @@ def instant_offline_answers(settings):
 
 @pytest.fixture
 def mail_article(db):
-    category = CategoryFactory(slug="access_passwords", name_en="Access", name_ru="Доступ")
+    category = CategoryFactory(
+        slug="access_passwords", name_en="Access", name_ru="Доступ"
+    )
     return ArticleFactory(
         category=category,
         language="ru",

@@ -52,12 +52,12 @@ def test_uncovered_question_is_recorded_as_gap(mail_article):
 
 
 def test_threshold_setting_decides_handoff(settings, vpn_article):
-    settings.HELPDESK_CONFIDENCE_THRESHOLD = 1.0
+    settings.HELPDESK_CONFIDENCE_THRESHOLD = 0.0
 
-    reply, _streamed = answer("vpn connecting")
+    reply, _streamed = answer("vpn printer toner banana")
 
-    assert reply.confidence < 1.0
-    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.NONE
 
 
 def test_request_for_person_offers_ticket(vpn_article):

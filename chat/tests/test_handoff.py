@@ -22,8 +22,8 @@ def test_prefill_summarises_conversation(vpn_article):
 
     prefill = ticket_prefill(conversation)
 
-    assert prefill["subject"] == "VPN does not connect"
-    assert "Still no luck" in prefill["description"]
+    assert prefill["subject"] == "Still no luck"
+    assert "VPN does not connect" in prefill["description"]
     assert vpn_article.title in prefill["description"]
     assert prefill["category"] == vpn_article.category
     assert prefill["handoff"] == Message.Handoff.LOW_CONFIDENCE

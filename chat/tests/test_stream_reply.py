@@ -74,7 +74,9 @@ async def call_stream(reply, session_key, *, disconnect_after=None):
     async def send(event):
         if event["type"] == "http.response.start":
             received["status"] = event["status"]
-            received["headers"] = dict(event["headers"])
+            received["headers"] = {
+                name.lower(): value for name, value in event["headers"]
+            }
         elif event["type"] == "http.response.body":
             received["body"] += event.get("body", b"")
             count = received["body"].count(b"\n\n")
@@ -140,14 +142,13 @@ async def test_multiline_data_is_one_field_per_line(session_key, vpn_article):
 
     result = await call_stream(reply, session_key)
 
-    for block in result["body"].decode().strip().split("\n\n"):
+    for block in result["body"].decode().rstrip("\n").split("\n\n"):
         for line in block.split("\n"):
             assert line.startswith(("event: ", "data: ")), line
 
 
 async def test_delta_text_is_escaped(session_key, vpn_article):
-    question = "<script>alert(1)</script> vpn"
-    reply = await asyncio.to_thread(make_exchange, session_key, question)
+    reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
     vpn_article.solution = "Type <b>bold</b> and restart the VPN client."
     await vpn_article.asave()
 
@@ -172,7 +173,9 @@ async def test_reconnect_replays_instead_of_generating(session_key, vpn_article)
     assert "Completely different steps" not in again["body"].decode()
 
 
-async def test_client_that_leaves_keeps_partial_text(settings, session_key, vpn_article):
+async def test_client_that_leaves_keeps_partial_text(
+    settings, session_key, vpn_article
+):
     settings.HELPDESK_OFFLINE_WORD_DELAY = 0.05
     reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
 
@@ -186,7 +189,9 @@ async def test_client_that_leaves_keeps_partial_text(settings, session_key, vpn_
     assert "done" not in [name for name, _data in result["events"]]
 
 
-async def test_interrupted_reply_replays_partial_text(settings, session_key, vpn_article):
+async def test_interrupted_reply_replays_partial_text(
+    settings, session_key, vpn_article
+):
     settings.HELPDESK_OFFLINE_WORD_DELAY = 0.05
     reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
     await call_stream(reply, session_key, disconnect_after=4)

@@ -1,0 +1,25 @@
+"""Set-up shared by the tests of every app.
+
+The environment that the settings read is fixed in [tool.pytest_env] of
+pyproject.toml, not here: pytest-django imports the settings before pytest
+imports any conftest.py, so a variable set in this file comes too late. That
+table defaults DEBUG to 1, removes the Claude key and the helpdesk variables
+that change answers, and selects the locmem e-mail backend, which servers that
+tests start in a subprocess inherit. Within the test process, Django's test
+set-up also switches every mailer to locmem.
+"""
+
+from django.conf import settings
+
+
+def pytest_report_header(config):
+    """Name the database engine and host of this run, to tell CI passes apart."""
+    database = settings.DATABASES["default"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        return f"database: {engine}"
+    return f"database: {engine} at {database['HOST'] or 'local socket'}"
+
+
+# Fixtures that start the fake Messages API server, for the Claude tests.
+pytest_plugins = ["chat.tests.fake_claude_fixtures"]
