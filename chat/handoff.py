@@ -3,8 +3,10 @@
 from django.utils.translation import gettext as _
 
 from chat.models import Message
+from knowledge.models import Category
 
 SUBJECT_LENGTH = 120
+FALLBACK_CATEGORY = "other"
 
 
 def ticket_prefill(conversation):
@@ -38,13 +40,15 @@ def ticket_prefill(conversation):
             "titles": suggested
         }
 
+    # The employee's own pick wins, then the category of the latest reply,
+    # since that reply is the one being handed over.
     category = conversation.category
-    handoff = ""
-    for answer in reversed(answers):
-        if category is None and answer.suggested_category_id:
-            category = answer.suggested_category
-        if not handoff and answer.handoff:
-            handoff = answer.handoff
+    latest = answers[-1] if answers else None
+    if category is None and latest is not None:
+        category = latest.suggested_category
+        if category is None and latest.handoff:
+            category = Category.objects.filter(slug=FALLBACK_CATEGORY).first()
+    handoff = latest.handoff if latest is not None else ""
     return {
         "subject": subject,
         "description": description,

@@ -93,11 +93,13 @@ class OfflineResponder:
             "title": article.title
         }
         text += "\n\n" + article.solution.strip()
+        # Strong matches in the same language only: the other language's
+        # version of the same topic would repeat the steps.
         related = [
             hit.article
-            for hit in hits[1 : RELATED_LIMIT + 1]
-            if hit.score >= threshold / 2
-        ]
+            for hit in hits[1:]
+            if hit.score >= threshold and hit.article.language == article.language
+        ][:RELATED_LIMIT]
         if related:
             text += "\n\n" + _("See also:") + " "
             text += "; ".join(item.title for item in related)

@@ -3,6 +3,7 @@ import pytest
 from chat.handoff import ticket_prefill
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
+from knowledge.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +35,22 @@ def test_prefill_of_empty_conversation_is_blank():
 
     assert prefill["subject"] == ""
     assert prefill["category"] is None
+
+
+def test_prefill_takes_category_of_latest_reply(vpn_article):
+    other = CategoryFactory(slug="other")
+    conversation = ConversationFactory()
+    MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        suggested_category=vpn_article.category,
+    )
+    MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        handoff=Message.Handoff.LOW_CONFIDENCE,
+    )
+
+    prefill = ticket_prefill(conversation)
+
+    assert prefill["category"] == other
