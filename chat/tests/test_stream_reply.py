@@ -60,7 +60,7 @@ async def call_stream(reply, session_key, *, disconnect_after=None):
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    gone = asyncio.Event()
+    disconnected = asyncio.Event()
     started = {"request": False}
     received = {"status": None, "headers": {}, "body": b""}
 
@@ -68,7 +68,7 @@ async def call_stream(reply, session_key, *, disconnect_after=None):
         if not started["request"]:
             started["request"] = True
             return {"type": "http.request", "body": b"", "more_body": False}
-        await gone.wait()
+        await disconnected.wait()
         return {"type": "http.disconnect"}
 
     async def send(event):
@@ -81,7 +81,7 @@ async def call_stream(reply, session_key, *, disconnect_after=None):
             received["body"] += event.get("body", b"")
             count = received["body"].count(b"\n\n")
             if disconnect_after is not None and count >= disconnect_after:
-                gone.set()
+                disconnected.set()
 
     await asyncio.wait_for(application(scope, receive, send), timeout=20)
     received["events"] = parse_events(received["body"].decode())
