@@ -43,12 +43,16 @@ def load_context(message):
     question = questions[-1].text if questions else ""
     history = [Turn(role=m.role, text=m.text) for m in earlier[:-1] if m.text]
 
-    hits = []
-    if conversation.category_id:
-        hits = search(question, category=conversation.category, limit=SEARCH_LIMIT)
-    threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
-    if not hits or hits[0].score < threshold:
-        hits = search(question, limit=SEARCH_LIMIT)
+    # The employee's category narrows the search only when the best article
+    # in it matches as well as the best one overall, so a wrong pick never
+    # turns an unrelated article into a confident answer.
+    hits = search(question, limit=SEARCH_LIMIT)
+    if conversation.category_id and hits:
+        in_category = search(
+            question, category=conversation.category, limit=SEARCH_LIMIT
+        )
+        if in_category and in_category[0].score >= hits[0].score:
+            hits = in_category
     return question, history, hits
 
 
@@ -76,8 +80,11 @@ def save_partial(message_pk, text):
 
 
 def save_interrupted(message_pk, text):
+    # A reply that produced no text yet goes back to pending, so the employee's
+    # next connection generates it instead of showing an empty bubble.
+    status = Message.Status.INTERRUPTED if text else Message.Status.PENDING
     Message.objects.filter(pk=message_pk).update(
-        text=text, status=Message.Status.INTERRUPTED, updated_at=timezone.now()
+        text=text, status=status, updated_at=timezone.now()
     )
 
 
@@ -106,7 +113,7 @@ def save_final(message, text, assessment, question, hits, language):
     with transaction.atomic():
         message.save()
         message.cited_articles.set(cited_ids)
-    if not hits and not assessment.failure:
+    if not hits and message.handoff == Message.Handoff.LOW_CONFIDENCE:
         record_gap(question, language)
 
 
@@ -117,16 +124,17 @@ async def generate_reply(message):
     consumer goes away (the task is cancelled or the generator closed), the
     text streamed so far is saved and the message is marked interrupted.
     """
-    question, history, hits = await sync_to_async(load_context)(message)
-    language = detect_language(question, default=translation.get_language() or "en")
-    responder = get_responder()
-    message.responder = responder.name
-    await Message.objects.filter(pk=message.pk).aupdate(responder=responder.name)
-
     text = ""
     assessment = None
+    question, hits = "", []
+    language = translation.get_language() or "en"
+    responder = get_responder()
     last_flush = time.monotonic()
     try:
+        question, history, hits = await sync_to_async(load_context)(message)
+        language = detect_language(question, default=language)
+        message.responder = responder.name
+        await Message.objects.filter(pk=message.pk).aupdate(responder=responder.name)
         # aclosing() closes the responder's stream in this task when the client
         # goes away, so the model call stops at once.
         async with aclosing(

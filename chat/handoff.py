@@ -2,10 +2,13 @@
 
 from django.utils.translation import gettext as _
 
+from chat.intent import asks_for_person
 from chat.models import Message
 from knowledge.models import Category
 
 SUBJECT_LENGTH = 120
+# The max_length of Ticket.description.
+DESCRIPTION_LENGTH = 10000
 FALLBACK_CATEGORY = "other"
 
 
@@ -24,9 +27,13 @@ def ticket_prefill(conversation):
     questions = [m.text for m in messages if m.role == Message.Role.EMPLOYEE]
     answers = [m for m in messages if m.role == Message.Role.ASSISTANT]
 
-    # The latest question is the one the assistant could not settle.
+    # The latest question is the one the assistant could not settle, unless
+    # it only asks for a person: then the question before it says more.
     subject = ""
-    if questions and questions[-1].strip():
+    topical = [q.strip() for q in questions if q.strip() and not asks_for_person(q)]
+    if topical:
+        subject = topical[-1].splitlines()[0][:SUBJECT_LENGTH]
+    elif questions and questions[-1].strip():
         subject = questions[-1].strip().splitlines()[0][:SUBJECT_LENGTH]
 
     lines = [f"- {question.strip()}" for question in questions]
@@ -49,6 +56,10 @@ def ticket_prefill(conversation):
         if category is None and latest.handoff:
             category = Category.objects.filter(slug=FALLBACK_CATEGORY).first()
     handoff = latest.handoff if latest is not None else ""
+    if len(description) > DESCRIPTION_LENGTH:
+        # The ticket form rejects longer text, so keep the latest part, which
+        # is closest to the problem being handed over.
+        description = "…" + description[-(DESCRIPTION_LENGTH - 1) :]
     return {
         "subject": subject,
         "description": description,

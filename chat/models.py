@@ -110,4 +110,4 @@ class Message(models.Model):
 
     @property
     def offers_ticket(self):
-        return bool(self.handoff)
+        return bool(self.handoff) or self.status == self.Status.INTERRUPTED

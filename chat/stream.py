@@ -8,9 +8,11 @@ connection replays what is stored.
 
 import asyncio
 import logging
+from contextlib import aclosing
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,10 +26,18 @@ from chat.models import Message
 logger = logging.getLogger(__name__)
 
 # How often a second connection checks on a reply that another one is
-# generating, and after how long without a write that reply counts as
-# abandoned (its worker died) and is marked interrupted.
+# generating.
 POLL_INTERVAL = 0.5
-STALE_AFTER = timedelta(seconds=90)
+
+
+def stale_after():
+    """Return how long a streaming reply may go without a write.
+
+    After that its worker is taken to have died and the reply is marked
+    interrupted. It allows every Claude attempt to time out, plus a margin.
+    """
+    attempts = settings.CLAUDE_MAX_RETRIES + 1
+    return timedelta(seconds=settings.CLAUDE_TIMEOUT * attempts + 30)
 
 
 def sse_event(event, data):
@@ -65,7 +75,7 @@ async def follow_events(message, request):
             sent = len(message.text)
         if message.is_final:
             break
-        if timezone.now() - message.updated_at > STALE_AFTER:
+        if timezone.now() - message.updated_at > stale_after():
             logger.warning("Reply %s abandoned while streaming", message.pk)
             await Message.objects.filter(
                 pk=message.pk, status=Message.Status.STREAMING
@@ -76,20 +86,57 @@ async def follow_events(message, request):
     yield sse_event("done", html)
 
 
-@require_GET
-async def stream_reply(request, public_id):
-    message = await sync_to_async(get_message)(request, public_id)
-    if message.role != Message.Role.ASSISTANT:
-        raise Http404("No such reply.")
-    claimed = await Message.objects.filter(
-        pk=message.pk, status=Message.Status.PENDING
-    ).aupdate(status=Message.Status.STREAMING, updated_at=timezone.now())
+async def claim(message):
+    """Move a pending reply to streaming; return whether this call did it."""
+    return bool(
+        await Message.objects.filter(
+            pk=message.pk, status=Message.Status.PENDING
+        ).aupdate(status=Message.Status.STREAMING, updated_at=timezone.now())
+    )
+
+
+async def release(message):
+    """Put a claimed reply that produced nothing back to pending."""
+    await Message.objects.filter(
+        pk=message.pk, status=Message.Status.STREAMING, text=""
+    ).aupdate(status=Message.Status.PENDING, updated_at=timezone.now())
+
+
+async def reply_events(message, request):
+    """Generate the reply if no connection has claimed it yet, else replay it."""
+    # The claim runs to completion even when the client leaves during it, so
+    # this connection knows whether it must hand the reply back.
+    claim_task = asyncio.ensure_future(claim(message))
+    try:
+        claimed = await asyncio.shield(claim_task)
+    except asyncio.CancelledError:
+        if await claim_task:
+            await release(message)
+        raise
+
     if claimed:
         logger.info("Reply %s streaming", message.pk)
         events = generate_events(message, request)
     else:
         events = follow_events(message, request)
+    try:
+        async with aclosing(events):
+            async for event in events:
+                yield event
+    except (asyncio.CancelledError, GeneratorExit):
+        if claimed:
+            # Left before the first word: the next connection generates it.
+            await asyncio.shield(release(message))
+        raise
 
+
+@require_GET
+async def stream_reply(request, public_id):
+    message = await sync_to_async(get_message)(request, public_id)
+    if message.role != Message.Role.ASSISTANT:
+        raise Http404("No such reply.")
+
+    events = reply_events(message, request)
     response = StreamingHttpResponse(events, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     # Tells nginx and similar proxies not to buffer the stream.

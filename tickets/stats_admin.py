@@ -1,6 +1,6 @@
 """The statistics page, shown in the admin as the "Statistics" entry of Tickets."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin
@@ -22,6 +22,13 @@ class PeriodForm(forms.Form):
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_end(self):
+        end = self.cleaned_data["end"]
+        # The period runs to the end of this day, so the next day must exist.
+        if end >= date.max:
+            raise ValidationError(_("The end date is invalid: choose an earlier one."))
+        return end
 
     def clean(self):
         cleaned_data = super().clean()

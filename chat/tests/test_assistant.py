@@ -4,6 +4,7 @@ from asgiref.sync import async_to_sync
 from chat.assistant import generate_reply
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
+from knowledge.tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,28 @@ def test_answer_quotes_article_steps_only(vpn_article):
     reply, _streamed = answer("vpn does not connect")
 
     assert vpn_article.solution in reply.text
+
+
+def test_wrong_category_does_not_win(vpn_article):
+    printers = CategoryFactory(slug="printers")
+    ArticleFactory(
+        category=printers,
+        title="Add a network printer",
+        problem="The printer is not in the list and does not connect.",
+        solution="1. Open Settings.\n2. Add the printer.",
+        keywords="printer, network printer",
+    )
+    conversation = ConversationFactory(category=printers)
+
+    reply, _streamed = answer("VPN does not connect", conversation)
+
+    assert reply.handoff == ""
+    assert list(reply.cited_articles.all()) == [vpn_article]
+
+
+def test_request_for_person_is_no_gap(mail_article):
+    from knowledge.models import KnowledgeGap
+
+    answer("позовите специалиста")
+
+    assert KnowledgeGap.objects.count() == 0

@@ -54,3 +54,25 @@ def test_prefill_takes_category_of_latest_reply(vpn_article):
     prefill = ticket_prefill(conversation)
 
     assert prefill["category"] == other
+
+
+def test_prefill_subject_skips_request_for_person():
+    conversation = ConversationFactory()
+    MessageFactory(conversation=conversation, text="Printer jams on every page")
+    MessageFactory(conversation=conversation, text="позовите специалиста")
+
+    prefill = ticket_prefill(conversation)
+
+    assert prefill["subject"] == "Printer jams on every page"
+
+
+def test_prefill_description_fits_ticket_limit():
+    conversation = ConversationFactory()
+    for number in range(4):
+        MessageFactory(conversation=conversation, text=f"{number} " + "x" * 3990)
+
+    prefill = ticket_prefill(conversation)
+
+    assert len(prefill["description"]) <= 10000
+    assert prefill["description"].endswith("x")
+    assert "3 x" in prefill["description"]

@@ -42,6 +42,7 @@ def test_empty_message_is_rejected(visitor):
 
     assert response.status_code == 422
     assert "Type your question first." in response.content.decode()
+    assert 'hx-swap-oob="true"' in response.content.decode()
     assert Message.objects.count() == 0
 
 

@@ -201,6 +201,7 @@ async def test_interrupted_reply_replays_partial_text(
     name, final = again["events"][-1]
     assert name == "done"
     assert "interrupted" in final
+    assert "/tickets/new/?conversation=" in final
 
 
 async def test_other_visitor_cannot_read_stream(session_key, vpn_article):
@@ -220,3 +221,14 @@ async def test_employee_message_has_no_stream(session_key, vpn_article):
     result = await call_stream(question, session_key)
 
     assert result["status"] == 404
+
+
+async def test_client_that_leaves_at_once_leaves_no_stuck_reply(
+    session_key, vpn_article
+):
+    reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
+
+    await call_stream(reply, session_key, disconnect_after=0)
+
+    await reply.arefresh_from_db()
+    assert reply.status != Message.Status.STREAMING

@@ -74,6 +74,7 @@ def test_shows_figures_for_chosen_period(staff_client):
         {"start": "2026-13-01", "end": "2026-03-31"},
         {"start": "2026-03-31", "end": "2026-03-01"},
         {"start": "2020-01-01", "end": "2026-01-01"},
+        {"start": "9999-12-30", "end": "9999-12-31"},
     ],
 )
 def test_invalid_dates_show_message(staff_client, period):
