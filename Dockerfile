@@ -33,7 +33,7 @@ EXPOSE 8000
 # is the first ALLOWED_HOSTS entry, because Django rejects any other host with
 # 400, and X-Forwarded-Proto keeps SECURE_SSL_REDIRECT from answering 301.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import http.client, os; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; connection = http.client.HTTPConnection('127.0.0.1', int(os.environ['PORT']), timeout=4); connection.request('GET', '/admin/login/', headers={'Host': host, 'X-Forwarded-Proto': 'https'}); raise SystemExit(connection.getresponse().status != 200)"]
+    CMD ["python", "-c", "import http.client, os; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; connection = http.client.HTTPConnection('127.0.0.1', int(os.environ['PORT']), timeout=4); connection.request('GET', '/healthz', headers={'Host': host, 'X-Forwarded-Proto': 'https'}); raise SystemExit(connection.getresponse().status != 200)"]
 
 # gunicorn binds 0.0.0.0:$PORT and starts $WEB_CONCURRENCY workers when no
 # --bind or --workers is given. The worker class comes from the uvicorn-worker

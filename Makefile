@@ -11,6 +11,8 @@
 #   DEBUG              1 unless the environment sets it
 #   TEST_DATABASE_URL  PostgreSQL server of the second test pass; pytest-django
 #                      creates and drops the test_<name> database on it
+#   TEST_REDIS_URL     Redis server for the shared rate-limit tests; empty
+#                      skips them
 #   PYTEST_ARGS        extra pytest arguments for both passes, e.g. -x or -k name
 #   FAKE_CLAUDE_PORT   port of `make fake-claude` (default 8765)
 
@@ -18,6 +20,10 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEBUG ?= 1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
+# Redis for the tests that check limits shared between app instances; they
+# are skipped when this is empty.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export TEST_REDIS_URL
 PYTEST_ARGS ?=
 FAKE_CLAUDE_PORT ?= 8765
 

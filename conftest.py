@@ -9,7 +9,9 @@ tests start in a subprocess inherit. Within the test process, Django's test
 set-up also switches every mailer to locmem.
 """
 
+import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 
 def pytest_report_header(config):
@@ -19,6 +21,15 @@ def pytest_report_header(config):
     if engine == "sqlite3":
         return f"database: {engine}"
     return f"database: {engine} at {database['HOST'] or 'local socket'}"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start each test with an empty cache, so rate-limit counts do not carry over.
+
+    The cache is the in-process one, because [tool.pytest_env] unsets REDIS_URL.
+    """
+    cache.clear()
 
 
 # Fixtures that start the fake Messages API server, for the Claude tests.

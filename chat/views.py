@@ -1,6 +1,7 @@
 import logging
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -12,6 +13,7 @@ from chat.access import get_conversation, get_message
 from chat.assistant import generate_reply
 from chat.forms import MessageForm
 from chat.models import Conversation, Message
+from helpdesk.ratelimit import format_wait, hit_rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +65,7 @@ def post_message(request):
     conversation = current_conversation(request)
     form = MessageForm(request.POST)
     if not form.is_valid():
-        context = page_context(request, conversation, form)
-        if request.htmx:
-            return render(request, "chat/page.html#message_form", context, status=422)
-        return render(request, "chat/page.html", context, status=422)
+        return render_invalid_form(request, conversation, form, status=422)
 
     category = form.cleaned_data["category"]
     if conversation is not None and conversation.messages.count() >= (
@@ -76,9 +75,11 @@ def post_message(request):
             "text",
             _("This conversation is too long. Start a new conversation to continue."),
         )
-        context = page_context(request, conversation, form)
-        template = "chat/page.html#message_form" if request.htmx else "chat/page.html"
-        return render(request, template, context, status=422)
+        return render_invalid_form(request, conversation, form, status=422)
+
+    retry_after = hit_rate_limit(request, "chat", settings.HELPDESK_CHAT_RATE)
+    if retry_after is not None:
+        return render_rate_limited(request, conversation, form, retry_after)
 
     with transaction.atomic():
         if conversation is None:
@@ -105,6 +106,30 @@ def post_message(request):
     # Without JavaScript there is no stream to read: answer in this request.
     async_to_sync(consume_reply)(reply)
     return redirect("chat:page")
+
+
+def render_rate_limited(request, conversation, form, retry_after):
+    form.add_error(
+        "text",
+        _(
+            "You are sending messages too fast. Your text is kept: send it again "
+            "in %(wait)s."
+        )
+        % {"wait": format_wait(retry_after)},
+    )
+    response = render_invalid_form(request, conversation, form, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def render_invalid_form(request, conversation, form, status):
+    """Return the form with its errors, keeping what the employee typed."""
+    context = page_context(request, conversation, form)
+    if not request.htmx:
+        return render(request, "chat/page.html", context, status=status)
+    # Replace the form in place, because the form's own target is the chat log.
+    context["oob"] = True
+    return render(request, "chat/page.html#message_form", context, status=status)
 
 
 async def consume_reply(message):

@@ -1,6 +1,7 @@
 """Read settings from environment variables and stop start-up on a bad value."""
 
 import os
+from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -65,3 +66,37 @@ def env_int(name, default, *, minimum=None):
             f"{name}={raw!r} is out of range: expected at least {minimum}."
         )
     return value
+
+
+RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+class Rate(NamedTuple):
+    """Number of requests allowed per period, and the period in seconds."""
+
+    limit: int
+    period: int
+
+
+def parse_rate(text):
+    """Parse a rate such as "20/minute", or raise ValueError."""
+    count, separator, unit = text.strip().partition("/")
+    if not separator or unit.strip() not in RATE_PERIODS:
+        raise ValueError(text)
+    limit = int(count)
+    if limit < 1:
+        raise ValueError(text)
+    return Rate(limit, RATE_PERIODS[unit.strip()])
+
+
+def env_rate(name, default):
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return parse_rate(default)
+    try:
+        return parse_rate(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is invalid: expected N/second, N/minute, N/hour "
+            "or N/day with N at least 1, for example 20/minute."
+        ) from None

@@ -4,6 +4,7 @@ Every variable is documented in .env.example. A bad value raises
 ImproperlyConfigured at start-up instead of surfacing later as a wrong answer.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -11,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.env import env_bool, env_float, env_int, env_list, env_str
+from helpdesk.env import env_bool, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,10 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpdesk.middleware.RemoteUserHeaderMiddleware",
+    "helpdesk.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "helpdesk.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -100,6 +104,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate-limit counters live in the cache, so several app servers need a shared
+# Redis cache. Without REDIS_URL each process counts on its own.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} is invalid: it must start with redis://, "
+            "rediss:// or unix://."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "helpdesk",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 PASSWORD_VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{PASSWORD_VALIDATION}.UserAttributeSimilarityValidator"},
@@ -107,7 +130,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{PASSWORD_VALIDATION}.CommonPasswordValidator"},
     {"NAME": f"{PASSWORD_VALIDATION}.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+
+# request.META key in which a trusted reverse proxy puts the signed-in user's
+# name, such as HTTP_X_REMOTE_USER for an X-Remote-User header. Empty: off.
+HELPDESK_REMOTE_USER_HEADER = env_str("HELPDESK_REMOTE_USER_HEADER")
+if HELPDESK_REMOTE_USER_HEADER and not re.fullmatch(
+    r"[A-Z][A-Z0-9_]*", HELPDESK_REMOTE_USER_HEADER
+):
+    raise ImproperlyConfigured(
+        f"HELPDESK_REMOTE_USER_HEADER={HELPDESK_REMOTE_USER_HEADER!r} is invalid: "
+        "expected a request.META key in capitals, such as HTTP_X_REMOTE_USER."
+    )
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if HELPDESK_REMOTE_USER_HEADER:
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.RemoteUserBackend")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -149,7 +187,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+    # Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER marks its
+    # requests secure, so only plain HTTP that bypasses it is redirected.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes of load balancers often speak plain HTTP to the app directly.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # The HSTS preload directive consents to browsers listing the whole
+    # registrable domain as HTTPS-only, so its owner decides, not one app.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 EMAIL_BACKEND_PATH = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -191,6 +236,14 @@ HELPDESK_CONFIDENCE_THRESHOLD = env_float(
     "HELPDESK_CONFIDENCE_THRESHOLD", 0.6, minimum=0.0, maximum=1.0
 )
 HELPDESK_REQUIRE_LOGIN = env_bool("HELPDESK_REQUIRE_LOGIN", default=False)
+
+# Rate limits, counted per session, per signed-in user and per client address.
+HELPDESK_CHAT_RATE = env_rate("HELPDESK_CHAT_RATE", "20/minute")
+HELPDESK_TICKET_RATE = env_rate("HELPDESK_TICKET_RATE", "5/hour")
+# Number of reverse proxies in front of the app that append to X-Forwarded-For.
+# With zero the client address is REMOTE_ADDR.
+HELPDESK_TRUSTED_PROXY_COUNT = env_int("HELPDESK_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # Pause between words of the offline responder's answer, in seconds, so the
 # answer streams in like a model's. Zero streams it at once.
 HELPDESK_OFFLINE_WORD_DELAY = env_float(

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from chat.access import get_conversation
 from chat.handoff import ticket_prefill
+from helpdesk.ratelimit import format_wait, hit_rate_limit
 from tickets import workflow
 from tickets.forms import RatingForm, ReplyForm, TicketForm
 from tickets.models import Comment, Ticket
@@ -62,10 +63,20 @@ def create_ticket(request):
         form = TicketForm(initial=initial_values(request, prefill))
         return render_form(request, form, conversation)
 
-    # TODO: rate-limit ticket creation, because any anonymous visitor can post it.
     form = TicketForm(request.POST)
     if not form.is_valid():
         return render_form(request, form, conversation, status=422)
+
+    retry_after = hit_rate_limit(request, "ticket", settings.HELPDESK_TICKET_RATE)
+    if retry_after is not None:
+        message = _(
+            "You are creating tickets too fast. Your text is kept: send it again "
+            "in %(wait)s."
+        )
+        form.add_error(None, message % {"wait": format_wait(retry_after)})
+        response = render_form(request, form, conversation, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
 
     ticket = form.save(commit=False)
     ticket.user = request.user if request.user.is_authenticated else None

@@ -4,11 +4,13 @@
   "use strict";
 
   if (window.htmx) {
-    // Swap 422 responses too: they carry the form with its error messages.
+    // Swap 422 and 429 responses too: they carry the form with its error
+    // messages, such as invalid input or too many requests.
     htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
       { code: "422", swap: true },
+      { code: "429", swap: true },
       { code: "[45]..", swap: false, error: true },
     ];
   }

@@ -211,4 +211,4 @@ def test_sign_in_required_when_configured(client, settings):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("login"))

@@ -12,7 +12,7 @@ def test_anonymous_redirected_to_login(client):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_lists_own_tickets_only(employee_client, employee):
