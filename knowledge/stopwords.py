@@ -59,4 +59,6 @@ WEAK_WORDS = """
 выдает показывает корпоративный рабочий рабочем служебный компания компании
 work working works worked broken problem issue error help need want fix stopped
 missing shows says corporate company
+утра утром вчера позавчера неделю недели часа часов минут минуты
+since morning today yesterday tonight week weeks hour hours minutes
 """.split()
