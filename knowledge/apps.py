@@ -7,4 +7,10 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge")
 
     def ready(self):
-        from knowledge import signals  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from knowledge import signals
+
+        post_migrate.connect(
+            signals.remove_orphan_rows, sender=self, dispatch_uid="knowledge_orphans"
+        )

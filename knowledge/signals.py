@@ -27,6 +27,18 @@ def remove_deleted_article(sender, instance, using, **kwargs):
     backends.for_connection(connection).remove_article(connection, instance.pk)
 
 
+def remove_orphan_rows(using, **kwargs):
+    """Drop index rows of articles that are gone.
+
+    Connected to post_migrate, which flush sends too: flush empties the model
+    tables but not the index tables, which are not models.
+    """
+    connection = connections[using]
+    backend = backends.for_connection(connection)
+    if backend.INDEX_TABLE in connection.introspection.table_names():
+        backend.remove_orphans(connection)
+
+
 def reindex_articles(queryset):
     """Index again every article of ``queryset``, after a bulk change."""
     connection = connections[queryset.db]

@@ -3,7 +3,13 @@
 knowledge_article_term lets a search add up the ranks of the articles that
 contain the question's lexemes from one B-tree index, in place of running
 ts_rank on the search vector of every matching article (see
-knowledge.search.postgres). Nothing is created on SQLite. The SQL is copied
+knowledge.search.postgres). Nothing is created on SQLite.
+
+The table has no foreign key to knowledge_article: Django's flush truncates
+only the tables of models, and PostgreSQL refuses to truncate a table that
+another table references. The search module deletes an article's rows
+itself, and a post_migrate handler, which also runs after flush, deletes
+the rows of articles that are gone. The SQL is copied
 here, so that later changes to the search module do not change this
 migration.
 """
@@ -13,9 +19,7 @@ from django.db import migrations
 POSTGRES_CREATE = [
     """
     CREATE TABLE knowledge_article_term (
-        article_id integer NOT NULL
-            REFERENCES knowledge_article (id) ON DELETE CASCADE
-            DEFERRABLE INITIALLY DEFERRED,
+        article_id integer NOT NULL,
         lexeme text COLLATE "C" NOT NULL,
         rank real NOT NULL
     )

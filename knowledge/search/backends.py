@@ -11,7 +11,8 @@ def for_connection(connection):
     """Return the module that indexes and searches articles on ``connection``.
 
     Every backend module provides ``find_candidates``, ``index_article``,
-    ``remove_article`` and ``rebuild_index``.
+    ``remove_article``, ``remove_orphans`` and ``rebuild_index``, and names
+    the table that holds its index in ``INDEX_TABLE``.
     """
     try:
         return BACKENDS[connection.vendor]

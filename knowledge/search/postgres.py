@@ -18,6 +18,7 @@ from django.db import transaction
 
 from knowledge.analysis import Term
 
+INDEX_TABLE = "knowledge_article_term"
 VECTOR_SQL = """
     setweight(to_tsvector('russian', coalesce(title, '')), 'A')
     || setweight(to_tsvector('russian', coalesce(keywords, '')), 'B')
@@ -82,7 +83,23 @@ def index_article(connection, article):
 
 
 def remove_article(connection, article_id):
-    """Do nothing: the rows go with the article by ON DELETE CASCADE."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM knowledge_article_term WHERE article_id = %s", [article_id]
+        )
+
+
+def remove_orphans(connection):
+    """Delete the rows of articles that no longer exist, as after a flush."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DELETE FROM knowledge_article_term AS term
+            WHERE NOT EXISTS (
+                SELECT 1 FROM knowledge_article AS a WHERE a.id = term.article_id
+            )
+            """
+        )
 
 
 def rebuild_index(connection):
@@ -106,10 +123,11 @@ def find_candidates(connection, terms: list[Term], *, category_id, limit):
     fuzzy_words = unknown_words(
         connection, [word for word in words if len(word) >= MIN_TRIGRAM_LENGTH]
     )
-    category_sql = ""
+    category_sql = category_join = ""
     category_params = []
     if category_id is not None:
         category_sql = "AND a.category_id = %s"
+        category_join = "JOIN knowledge_article AS a ON a.id = term.article_id"
         category_params = [category_id]
 
     # The lexeme ranges are read from the index of knowledge_article_term,
@@ -122,7 +140,7 @@ def find_candidates(connection, terms: list[Term], *, category_id, limit):
         JOIN knowledge_article_term AS term
           ON term.lexeme >= query_lexeme.lexeme
          AND term.lexeme < (query_lexeme.lexeme || %s) COLLATE "C"
-        {"JOIN knowledge_article AS a ON a.id = term.article_id" if category_sql else ""}
+        {category_join}
         WHERE true {category_sql}
         GROUP BY term.article_id
         """

@@ -11,7 +11,7 @@ are corrected. Migration 0002_search_index creates both tables.
 from knowledge.analysis import Term, stems
 from knowledge.search.scoring import MIN_FUZZY_LENGTH, max_edits, within_edits
 
-FTS_TABLE = "knowledge_article_fts"
+FTS_TABLE = INDEX_TABLE = "knowledge_article_fts"
 VOCABULARY_TABLE = "knowledge_article_fts_vocab"
 COLUMNS = ("title", "keywords", "problem", "solution")
 # bm25 column weights, in the order of COLUMNS.
@@ -40,6 +40,15 @@ def index_article(connection, article):
 def remove_article(connection, article_id):
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
+
+
+def remove_orphans(connection):
+    """Delete the rows of articles that no longer exist, as after a flush."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {FTS_TABLE} "
+            "WHERE rowid NOT IN (SELECT id FROM knowledge_article)"
+        )
 
 
 def rebuild_index(connection):
