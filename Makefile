@@ -83,10 +83,14 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 # Compiles the .po files of locale/ when there are any. compilemessages needs
-# GNU gettext's msgfmt.
+# GNU gettext's msgfmt; without it the .mo files kept in git are used.
 messages: $(INSTALLED)
 ifneq ($(PO_FILES),)
-	DEBUG=$(DEBUG) $(MANAGE) compilemessages --ignore=$(VENV)
+	@if command -v msgfmt >/dev/null; then \
+		DEBUG=$(DEBUG) $(MANAGE) compilemessages --ignore=$(VENV); \
+	else \
+		echo "msgfmt (GNU gettext) not found: using the compiled .mo files in locale/."; \
+	fi
 endif
 
 migrate: $(INSTALLED)
