@@ -68,9 +68,8 @@ def post_message(request):
         return render_invalid_form(request, conversation, form, status=422)
 
     category = form.cleaned_data["category"]
-    if conversation is not None and conversation.messages.count() >= (
-        MAX_MESSAGES_PER_CONVERSATION
-    ):
+    message_count = 0 if conversation is None else conversation.messages.count()
+    if message_count >= MAX_MESSAGES_PER_CONVERSATION:
         form.add_error(
             "text",
             _("This conversation is too long. Start a new conversation to continue."),
@@ -81,6 +80,8 @@ def post_message(request):
     if retry_after is not None:
         return render_rate_limited(request, conversation, form, retry_after)
 
+    # The intro text is on the page only while the conversation is empty.
+    first_exchange = message_count == 0
     with transaction.atomic():
         if conversation is None:
             conversation = start_conversation(request, category)
@@ -99,6 +100,7 @@ def post_message(request):
         context = {
             "conversation": conversation,
             "exchange": [question, reply],
+            "first_exchange": first_exchange,
             "form": MessageForm(initial={"category": conversation.category}),
         }
         return render(request, "chat/page.html#exchange", context)
