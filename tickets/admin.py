@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tickets import workflow
 from tickets.admin_filters import AssigneeFilter, OverdueFilter
 from tickets.articles import ArticleDraftError, draft_article
+from tickets.forms import MultilineField
 from tickets.models import Comment, Event, Ticket, TicketStatistics
 from tickets.stats_admin import TicketStatisticsAdmin
 
@@ -36,6 +37,7 @@ class TicketAdminForm(forms.ModelForm):
             "user",
             "conversation",
         ]
+        field_classes = {"description": MultilineField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,10 +66,41 @@ class TicketAdminForm(forms.ModelForm):
         return new_status
 
 
+class CommentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["kind", "body"]
+        field_classes = {"body": MultilineField}
+
+
+class CommentFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """Reject new replies and notes on a ticket that was closed before this save.
+
+        Closing a ticket and adding a last reply in the same save is allowed,
+        because the reply was written while the ticket was still open.
+        """
+        super().clean()
+        if self.instance.pk is None:
+            return
+        stored = Ticket.objects.filter(pk=self.instance.pk).values("status").first()
+        if stored is None or workflow.accepts_comments(stored["status"]):
+            return
+        message = _(
+            "This ticket is closed and takes no more replies or internal notes. "
+            "Your text is kept: copy it into a new ticket if the work goes on."
+        )
+        for form in self.forms:
+            if form.instance._state.adding and form.has_changed():
+                form.add_error("body", message)
+
+
 class CommentInline(admin.TabularInline):
     """Thread of the ticket. Sent replies and notes cannot be edited or deleted."""
 
     model = Comment
+    form = CommentAdminForm
+    formset = CommentFormSet
     extra = 1
     can_delete = False
     fields = ["kind", "body", "author", "created_at"]
@@ -80,6 +113,13 @@ class CommentInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A closed ticket gets no empty reply row. A row posted from a page
+        # loaded before the ticket closed still reaches CommentFormSet.clean.
+        if obj is not None and not workflow.accepts_comments(obj.status):
+            return 0
+        return super().get_extra(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
@@ -201,6 +241,7 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [CommentInline, EventInline]
     actions = [
         "assign_to_me",
+        "replace_tracking_links",
         # No status leads back to "new", so it gets no action.
         *(
             status_action(status)
@@ -230,7 +271,17 @@ class TicketAdmin(admin.ModelAdmin):
         if ticket.pk is None:
             return "—"
         url = ticket.get_absolute_url()
-        return format_html('<a href="{}">{}</a>', url, _("Open the employee's page"))
+        return format_html(
+            '<a href="{}">{}</a><div class="help">{}</div>',
+            url,
+            _("Open the employee's page"),
+            _(
+                "Anyone with this link can read the ticket. If it reached the "
+                "wrong person, use “Revoke the tracking link” above: the old "
+                "link stops working and the requester gets a new one by e-mail, "
+                "so correct the address first if it is wrong."
+            ),
+        )
 
     @admin.display(description=gettext_lazy("transcript"))
     def transcript(self, ticket):
@@ -270,6 +321,23 @@ class TicketAdmin(admin.ModelAdmin):
         )
         self.message_user(request, message % {"count": changed})
 
+    @admin.action(
+        description=gettext_lazy("Revoke tracking links and e-mail new ones"),
+        permissions=["change"],
+    )
+    def replace_tracking_links(self, request, queryset):
+        tickets = list(queryset)
+        for ticket in tickets:
+            workflow.replace_tracking_link(request, ticket)
+        message = ngettext(
+            "%(count)d tracking link revoked. The old link no longer opens the "
+            "ticket, and the requester gets the new one by e-mail.",
+            "%(count)d tracking links revoked. The old links no longer open the "
+            "tickets, and the requesters get the new ones by e-mail.",
+            len(tickets),
+        )
+        self.message_user(request, message % {"count": len(tickets)})
+
     def change_status(self, request, queryset, status):
         changed, rejected = 0, []
         for ticket in queryset.select_related("assignee"):
@@ -301,12 +369,20 @@ class TicketAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.turn_into_article),
                 name="tickets_ticket_article",
             ),
+            path(
+                "<path:object_id>/tracking-link/",
+                self.admin_site.admin_view(self.revoke_tracking_link),
+                name="tickets_ticket_revoke_link",
+            ),
             *super().get_urls(),
         ]
 
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
+        context["can_revoke_link"] = obj is not None and self.has_change_permission(
+            request, obj
+        )
         context["can_turn_into_article"] = (
             obj is not None
             and obj.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
@@ -337,6 +413,25 @@ class TicketAdmin(admin.ModelAdmin):
             % {"reference": ticket.reference},
         )
         return redirect(reverse("admin:knowledge_article_change", args=[article.pk]))
+
+    @method_decorator(require_POST)
+    def revoke_tracking_link(self, request, object_id):
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None:
+            raise Http404("No such ticket.")
+        if not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+
+        workflow.replace_tracking_link(request, ticket)
+        self.message_user(
+            request,
+            _(
+                "The old tracking link of %(reference)s is revoked and no longer "
+                "opens the ticket. The new link is e-mailed to %(email)s."
+            )
+            % {"reference": ticket.reference, "email": ticket.requester_email},
+        )
+        return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
 
 
 admin.site.register(TicketStatistics, TicketStatisticsAdmin)

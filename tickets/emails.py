@@ -52,6 +52,15 @@ def notify_resolved(request, ticket):
     )
 
 
+def notify_new_link(request, ticket):
+    send_to_employee(
+        "new_link",
+        ticket,
+        _("[%(reference)s] New link to your ticket: %(subject)s"),
+        {"url": tracking_url(request, ticket)},
+    )
+
+
 def notify_assigned(request, ticket):
     send_after_commit(
         "assigned",
@@ -114,11 +123,22 @@ def send_after_commit(kind, ticket, recipient, subject, context, language=None):
                 values = {"reference": ticket.reference, "subject": one_line_subject}
                 body = render_to_string(f"emails/tickets/{kind}.txt", context)
                 EmailMessage(str(subject) % values, body, to=[recipient]).send()
-        except Exception:
+        except Exception as error:
             # Catch any backend error, SMTP or otherwise, because the ticket
-            # is already saved.
-            logger.exception(
-                "Ticket %s: %s notification failed", ticket.reference, kind
+            # is already saved. The traceback goes to DEBUG only, because
+            # smtplib errors quote the recipient's address.
+            logger.error(
+                "Ticket %s: %s notification failed: error_type=%s smtp_code=%s",
+                ticket.reference,
+                kind,
+                type(error).__name__,
+                getattr(error, "smtp_code", "-"),
+            )
+            logger.debug(
+                "Ticket %s: %s notification traceback",
+                ticket.reference,
+                kind,
+                exc_info=True,
             )
         else:
             logger.info("Ticket %s: %s notification sent", ticket.reference, kind)

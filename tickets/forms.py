@@ -5,6 +5,18 @@ from knowledge.models import Category
 from tickets.models import Comment, Ticket
 
 
+class MultilineField(forms.CharField):
+    """Text from a textarea, with its line breaks stored as "\\n".
+
+    Browsers count a line break as one character against maxlength but send
+    it as "\\r\\n". Without this, text that fits the textarea could fail
+    max_length on the server.
+    """
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class TicketForm(forms.ModelForm):
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -34,6 +46,7 @@ class TicketForm(forms.ModelForm):
                 "What happens, since when, and what you have already tried."
             ),
         }
+        field_classes = {"description": MultilineField}
         widgets = {
             "requester_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "requester_email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -46,7 +59,7 @@ class TicketForm(forms.ModelForm):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
+    body = MultilineField(
         label=_("Your reply"),
         max_length=Comment._meta.get_field("body").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -61,7 +74,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("1 is poor, 5 is excellent."),
     )
-    comment = forms.CharField(
+    comment = MultilineField(
         label=_("Comment (optional)"),
         required=False,
         max_length=Ticket._meta.get_field("rating_comment").max_length,

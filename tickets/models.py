@@ -217,7 +217,12 @@ class Comment(models.Model):
 
 
 class Event(models.Model):
-    """One change of a ticket's status, priority or assignee."""
+    """One change of a ticket's status, priority, assignee or tracking link."""
+
+    # ``field`` and ``new_value`` of the entry written when staff revoke the
+    # tracking link. The tokens themselves stay out of the history.
+    TRACKING_LINK = "tracking_link"
+    LINK_REPLACED = "replaced"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     field = models.CharField(_("field"), max_length=20)
@@ -249,7 +254,9 @@ class Event(models.Model):
         return self.display_value(self.new_value)
 
     def display_value(self, value):
-        """Return the label of a stored status or priority code."""
+        """Return the label of a stored status, priority or tracking link code."""
+        if self.field == self.TRACKING_LINK and value == self.LINK_REPLACED:
+            return _("revoked, new link issued")
         choices = {"status": Ticket.Status, "priority": Ticket.Priority}.get(self.field)
         if choices is not None and value in choices.values:
             return choices(value).label

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from chat.access import get_conversation
@@ -131,29 +131,43 @@ def ticket_detail(request, token):
     return render(request, "tickets/detail.html", detail_context(ticket))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reply_to_ticket(request, token):
+    """Store the employee's reply, or show the ticket page again with the error.
+
+    A GET, such as a reload after a failed reply, goes back to the ticket page.
+    """
     ticket = get_ticket(token)
+    if request.method == "GET":
+        return redirect(ticket)
+
     form = ReplyForm(request.POST)
-    if not form.is_valid():
-        context = detail_context(ticket, reply_form=form)
-        return render(request, "tickets/detail.html", context, status=422)
+    if form.is_valid():
+        try:
+            workflow.add_employee_reply(request, ticket, form.cleaned_data["body"])
+        except workflow.TransitionError:
+            form.add_error(
+                "body",
+                _(
+                    "This ticket is closed and takes no more replies. Your text is "
+                    "kept here: copy it into a new ticket if the problem is back."
+                ),
+            )
+        else:
+            messages.success(request, _("Your reply is sent to IT staff."))
+            return redirect(ticket)
 
-    try:
-        workflow.add_employee_reply(request, ticket, form.cleaned_data["body"])
-    except workflow.TransitionError:
-        messages.error(
-            request,
-            _("This ticket is closed. Create a new ticket if the problem is back."),
-        )
-    else:
-        messages.success(request, _("Your reply is sent to IT staff."))
-    return redirect(ticket)
+    context = detail_context(ticket, reply_form=form)
+    return render(request, "tickets/detail.html", context, status=422)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rate_ticket(request, token):
+    """Store the employee's rating. A GET goes back to the ticket page."""
     ticket = get_ticket(token)
+    if request.method == "GET":
+        return redirect(ticket)
+
     form = RatingForm(request.POST)
     if not form.is_valid():
         context = detail_context(ticket, rating_form=form)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import emails
-from tickets.models import Comment, Event, Ticket
+from tickets.models import Comment, Event, Ticket, new_tracking_token
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,15 @@ def history_value(value):
     return str(value)
 
 
+def accepts_comments(status):
+    """Return whether a ticket in this status takes new replies and notes.
+
+    A closed ticket is final: no status leads out of "closed", so work that
+    goes on belongs in a new ticket.
+    """
+    return status != Status.CLOSED
+
+
 def add_staff_comment(request, ticket, comment):
     """Finish a saved staff reply or internal note.
 
@@ -166,7 +175,7 @@ def add_employee_reply(request, ticket, body):
     A ticket waiting for the employee, or a resolved one, moves to "in
     progress". Raises TransitionError for a closed ticket.
     """
-    if ticket.status == Status.CLOSED:
+    if not accepts_comments(ticket.status):
         raise TransitionError(ticket.status, Status.IN_PROGRESS)
 
     with transaction.atomic():
@@ -199,3 +208,22 @@ def rate_ticket(ticket, rating, comment):
     ticket.rating_comment = comment
     logger.info("Ticket %s rated %s", ticket.reference, rating)
     return True
+
+
+def replace_tracking_link(request, ticket):
+    """Revoke the ticket's tracking link and e-mail a new one to the requester.
+
+    Requests to the old link return 404 from then on. The ticket, its thread and its
+    history stay, and "My tickets" links to the new address.
+    """
+    with transaction.atomic():
+        ticket.tracking_token = new_tracking_token()
+        ticket.save(update_fields=["tracking_token", "updated_at"])
+        Event.objects.create(
+            ticket=ticket,
+            field=Event.TRACKING_LINK,
+            new_value=Event.LINK_REPLACED,
+            actor=acting_user(request),
+        )
+    logger.info("Ticket %s: tracking link replaced", ticket.reference)
+    emails.notify_new_link(request, ticket)

@@ -344,3 +344,101 @@ def test_turn_into_article_needs_post(staff_client):
     response = staff_client.get(article_url(ticket))
 
     assert response.status_code == 405
+
+
+CLOSED_ERROR = "This ticket is closed and takes no more replies or internal notes."
+
+
+@pytest.mark.parametrize("kind", ["staff_reply", "internal_note"])
+def test_comment_on_closed_ticket_rejected(staff_client, kind):
+    ticket = TicketFactory(status=Status.CLOSED)
+    response = staff_client.get(change_url(ticket))
+    data = change_form_data(response)
+    data.update(
+        {
+            "comments-TOTAL_FORMS": "1",
+            "comments-0-kind": kind,
+            "comments-0-body": "Printer replaced <today>.",
+        }
+    )
+
+    response = staff_client.post(change_url(ticket), data)
+
+    assert response.status_code == 200
+    assert not Comment.objects.filter(ticket=ticket).exists()
+    [comment_form] = response.context["inline_admin_formsets"][0].formset.forms
+    assert CLOSED_ERROR in comment_form.errors["body"][0]
+    assert "Printer replaced &lt;today&gt;.</textarea>" in response.text
+    assert mail.outbox == []
+
+
+def test_closed_ticket_has_no_empty_reply_row(staff_client):
+    ticket = TicketFactory(status=Status.CLOSED)
+
+    response = staff_client.get(change_url(ticket))
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.forms == []
+
+
+def test_closed_ticket_keeps_other_edits_possible(staff_client):
+    ticket = TicketFactory(status=Status.CLOSED)
+
+    response = post_change(staff_client, ticket, priority="high")
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.priority == "high"
+
+
+def test_closing_with_last_reply_allowed(staff_client):
+    ticket = TicketFactory(status=Status.IN_PROGRESS)
+
+    post_change(
+        staff_client,
+        ticket,
+        status="closed",
+        **{"comments-0-kind": "staff_reply", "comments-0-body": "Closing, bye."},
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert Comment.objects.get(ticket=ticket).body == "Closing, bye."
+
+
+def test_comment_body_has_maxlength(staff_client):
+    ticket = TicketFactory()
+
+    response = staff_client.get(change_url(ticket))
+
+    limit = Comment._meta.get_field("body").max_length
+    assert f'maxlength="{limit}"' in response.text
+
+
+def test_overlong_staff_reply_rejected_and_kept(staff_client):
+    ticket = TicketFactory()
+    body = "r" * (Comment._meta.get_field("body").max_length + 1)
+
+    response = post_change(
+        staff_client,
+        ticket,
+        **{"comments-0-kind": "staff_reply", "comments-0-body": body},
+    )
+
+    assert response.status_code == 200
+    assert not Comment.objects.filter(ticket=ticket).exists()
+    [comment_form] = response.context["inline_admin_formsets"][0].formset.forms
+    assert comment_form.errors["body"]
+    assert f"\n{body}</textarea>" in response.text
+
+
+def test_staff_reply_stores_line_breaks_as_newlines(staff_client):
+    ticket = TicketFactory()
+
+    post_change(
+        staff_client,
+        ticket,
+        **{"comments-0-kind": "staff_reply", "comments-0-body": "One\r\nTwo"},
+    )
+
+    assert Comment.objects.get(ticket=ticket).body == "One\nTwo"

@@ -119,10 +119,34 @@ def test_employee_reply_reopens_resolved_ticket(client):
 def test_employee_reply_to_closed_ticket_rejected(client):
     ticket = TicketFactory(status=Status.CLOSED)
 
-    response = client.post(reply_url(ticket), {"body": "Hello?"}, follow=True)
+    response = client.post(reply_url(ticket), {"body": "Hello?"})
 
+    ticket.refresh_from_db()
+    assert response.status_code == 422
     assert not ticket.comments.exists()
-    assert "This ticket is closed" in response.text
+    assert ticket.status == Status.CLOSED
+    assert "This ticket is closed and takes no more replies" in response.text
+
+
+def test_closed_ticket_reply_keeps_text_beside_field(client):
+    ticket = TicketFactory(status=Status.CLOSED)
+
+    response = client.post(reply_url(ticket), {"body": "It is back <again>."})
+
+    form = response.context["reply_form"]
+    assert form.errors["body"]
+    assert 'id="id_body_error"' in response.text
+    assert "It is back &lt;again&gt;.</textarea>" in response.text
+    assert reverse("tickets:create") in response.text
+
+
+def test_closed_ticket_page_hides_reply_form(client):
+    ticket = TicketFactory(status=Status.CLOSED)
+
+    response = client.get(ticket.get_absolute_url())
+
+    assert reply_url(ticket) not in response.text
+    assert "This ticket is closed." in response.text
 
 
 def test_empty_reply_shows_error(client):
@@ -193,9 +217,41 @@ def test_invalid_rating_rejected(client, rating):
     assert ticket.rating is None
 
 
-def test_reply_needs_post(client):
-    ticket = TicketFactory()
+@pytest.mark.parametrize("url", [reply_url, rating_url])
+def test_get_on_form_url_goes_to_ticket(client, url):
+    ticket = TicketFactory(status=Status.RESOLVED)
 
-    response = client.get(reply_url(ticket))
+    response = client.get(url(ticket))
 
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response["Location"] == ticket.get_absolute_url()
+
+
+def test_invalid_reply_renders_ticket_page(client):
+    ticket = TicketFactory(status=Status.WAITING, subject="Scanner is offline")
+
+    response = client.post(reply_url(ticket), {"body": "   "})
+
+    assert response.status_code == 422
+    assert response.templates[0].name == "tickets/detail.html"
+    assert "Scanner is offline" in response.text
+    assert f'action="{reply_url(ticket)}"' in response.text
+
+
+def test_reply_url_opened_later_shows_ticket(client):
+    ticket = TicketFactory(status=Status.WAITING)
+    client.post(reply_url(ticket), {"body": ""})
+
+    response = client.get(reply_url(ticket), follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(ticket.get_absolute_url(), 302)]
+    assert not ticket.comments.exists()
+
+
+def test_reply_stores_line_breaks_as_newlines(client):
+    ticket = TicketFactory(status=Status.WAITING)
+
+    client.post(reply_url(ticket), {"body": "First line\r\nSecond line"})
+
+    assert ticket.comments.get().body == "First line\nSecond line"
