@@ -10,15 +10,17 @@ import logging
 import time
 from contextlib import aclosing
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chat.budget import daily_budget_spent
+from chat.database import run_step
 from chat.intent import asks_for_person, detect_language
 from chat.models import Message
 from chat.responders import Assessment, Turn, get_responder
+from chat.responders.offline import OfflineResponder
 from knowledge.gaps import record_gap
 from knowledge.models import Category
 from knowledge.search import search
@@ -56,12 +58,14 @@ def load_context(message):
     return question, history, hits
 
 
-def handoff_reason(question, assessment):
+def handoff_reason(question, assessment, over_budget=False):
     threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
     if assessment.failure:
         return Message.Handoff.ASSISTANT_ERROR
     if assessment.asked_for_person or asks_for_person(question):
         return Message.Handoff.ASKED_FOR_PERSON
+    if over_budget:
+        return Message.Handoff.DAILY_LIMIT
     if assessment.confidence < threshold:
         return Message.Handoff.LOW_CONFIDENCE
     return Message.Handoff.NONE
@@ -73,6 +77,24 @@ def apology(language):
             "Sorry, the assistant cannot answer right now. Your question is "
             "saved: create a ticket below and IT staff will help you."
         )
+
+
+def budget_notice(language):
+    with translation.override(language):
+        return _(
+            "You have reached today's limit of the AI assistant, so this answer "
+            "comes from the knowledge base alone. Your question is saved: if the "
+            "answer does not help, create a ticket below and IT staff will help you."
+        )
+
+
+def over_budget(message):
+    """Return whether the reply's employee has spent today's Claude tokens."""
+    return daily_budget_spent(message.conversation)
+
+
+def save_responder(message_pk, name):
+    Message.objects.filter(pk=message_pk).update(responder=name)
 
 
 def save_partial(message_pk, text):
@@ -88,8 +110,11 @@ def save_interrupted(message_pk, text):
     )
 
 
-def save_final(message, text, assessment, question, hits, language):
-    """Store the finished reply and its assessment in one transaction."""
+def save_final(message, text, assessment, question, hits, language, limited=False):
+    """Store the finished reply and its assessment in one transaction.
+
+    ``limited`` means the daily token budget kept Claude from answering.
+    """
     hit_ids = {hit.article.pk for hit in hits}
     cited_ids = [pk for pk in assessment.cited_article_ids if pk in hit_ids]
     category = None
@@ -102,7 +127,7 @@ def save_final(message, text, assessment, question, hits, language):
     )
     message.confidence = max(0.0, min(1.0, assessment.confidence))
     message.confidence_reason = assessment.reason[:300]
-    message.handoff = handoff_reason(question, assessment)
+    message.handoff = handoff_reason(question, assessment, over_budget=limited)
     message.failure_reason = assessment.failure[:200]
     message.suggested_category = category
     message.model = assessment.model[:100]
@@ -126,15 +151,27 @@ async def generate_reply(message):
     """
     text = ""
     assessment = None
+    limited = False
     question, hits = "", []
     language = translation.get_language() or "en"
     responder = get_responder()
     last_flush = time.monotonic()
     try:
-        question, history, hits = await sync_to_async(load_context)(message)
+        question, history, hits = await run_step(load_context, message)
         language = detect_language(question, default=language)
+        if responder.name == "claude" and await run_step(over_budget, message):
+            # The offline responder still replies from the knowledge base,
+            # because its steps often solve the problem and use no tokens.
+            logger.info(
+                "Reply %s: daily token budget spent, Claude skipped", message.pk
+            )
+            limited = True
+            responder = OfflineResponder()
+            notice = budget_notice(language) + "\n\n"
+            text += notice
+            yield notice
         message.responder = responder.name
-        await Message.objects.filter(pk=message.pk).aupdate(responder=responder.name)
+        await run_step(save_responder, message.pk, responder.name)
         # aclosing() closes the responder's stream in this task when the client
         # goes away, so the model call stops at once.
         async with aclosing(
@@ -147,11 +184,11 @@ async def generate_reply(message):
                 text += item
                 yield item
                 if time.monotonic() - last_flush >= FLUSH_INTERVAL:
-                    await sync_to_async(save_partial)(message.pk, text)
+                    await run_step(save_partial, message.pk, text)
                     last_flush = time.monotonic()
     except (asyncio.CancelledError, GeneratorExit):
         logger.info("Reply %s interrupted after %d characters", message.pk, len(text))
-        await asyncio.shield(sync_to_async(save_interrupted)(message.pk, text))
+        await asyncio.shield(run_step(save_interrupted, message.pk, text))
         raise
     except Exception:
         logger.exception("Responder %s failed on reply %s", responder.name, message.pk)
@@ -175,4 +212,6 @@ async def generate_reply(message):
         yield separator + tail
         with translation.override(language):
             assessment.reason = _("The assistant could not finish the answer.")
-    await sync_to_async(save_final)(message, text, assessment, question, hits, language)
+    await run_step(
+        save_final, message, text, assessment, question, hits, language, limited
+    )

@@ -28,6 +28,8 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The daily token budget of anonymous visitors is summed by session.
+        indexes = [models.Index(fields=["session_key"], name="chat_conv_session_idx")]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
 
@@ -54,6 +56,7 @@ class Message(models.Model):
         LOW_CONFIDENCE = "low_confidence", _("Low confidence")
         ASKED_FOR_PERSON = "asked_for_person", _("Asked for a person")
         ASSISTANT_ERROR = "assistant_error", _("Assistant error")
+        DAILY_LIMIT = "daily_limit", _("Daily limit reached")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -98,6 +101,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The daily token budget sums an employee's messages since midnight.
+        indexes = [
+            models.Index(
+                fields=["conversation", "created_at"], name="chat_msg_conv_created_idx"
+            )
+        ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 

@@ -18,8 +18,13 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        # The route, not the path, because a ticket's path contains its
+        # tracking token.
+        match = request.resolver_match
         logger.error(
-            "Database unavailable while serving %s", request.path, exc_info=exception
+            "Database unavailable while serving %s",
+            match.view_name if match else "an unresolved URL",
+            exc_info=exception,
         )
         # 503.html extends no template and reads nothing from the database.
         return render(request, "503.html", status=503)

@@ -37,7 +37,8 @@ for origin in CSRF_TRUSTED_ORIGINS:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the project's site, see helpdesk/admin_site.py.
+    "helpdesk.apps.HelpdeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,8 +52,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later middleware logs with the request id.
+    "helpdesk.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "helpdesk.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +97,27 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+# Connections per app process that psycopg's pool keeps open to PostgreSQL.
+# Under ASGI every request runs its database code in a new thread, so a
+# persistent connection would never be reused. The pool hands a connection
+# to a request, or to one step of a reply stream, and takes it back after.
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=0)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and DATABASE_POOL_MAX_SIZE
+):
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_CONN_MAX_AGE must be 0 while DATABASE_POOL_MAX_SIZE is "
+            "set, because the pool already keeps connections open. Set "
+            "DATABASE_POOL_MAX_SIZE=0 to use persistent connections instead."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the stream view write while page views read the same file.
     DATABASES["default"]["OPTIONS"] = {
@@ -214,15 +238,28 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "helpdesk.request_id.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # The request id is in brackets, and "-" outside a request.
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The HTTP client under the anthropic SDK logs every request at INFO.
-    "loggers": {"httpx2": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    # The HTTP client under the anthropic SDK logs every request at INFO, and
+    # the SDK logs whole requests, conversation text included, at DEBUG.
+    "loggers": {
+        "httpx2": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "anthropic": {"level": "INFO"},
+    },
 }
 
 # The assistant.
@@ -236,10 +273,19 @@ HELPDESK_CONFIDENCE_THRESHOLD = env_float(
     "HELPDESK_CONFIDENCE_THRESHOLD", 0.6, minimum=0.0, maximum=1.0
 )
 HELPDESK_REQUIRE_LOGIN = env_bool("HELPDESK_REQUIRE_LOGIN", default=False)
+# Claude tokens per employee per day, counted from midnight in TIME_ZONE. Past
+# it, answers come from the knowledge base alone. Zero: no limit.
+HELPDESK_DAILY_TOKEN_BUDGET = env_int("HELPDESK_DAILY_TOKEN_BUDGET", 200_000, minimum=0)
 
 # Rate limits, counted per session, per signed-in user and per client address.
 HELPDESK_CHAT_RATE = env_rate("HELPDESK_CHAT_RATE", "20/minute")
 HELPDESK_TICKET_RATE = env_rate("HELPDESK_TICKET_RATE", "5/hour")
+# Messages an employee can send in one conversation. Past it, the chat rejects
+# new messages and offers a new conversation or a ticket, which keeps the
+# history sent to the model bounded.
+HELPDESK_CONVERSATION_MAX_MESSAGES = env_int(
+    "HELPDESK_CONVERSATION_MAX_MESSAGES", 100, minimum=1
+)
 # Number of reverse proxies in front of the app that append to X-Forwarded-For.
 # With zero the client address is REMOTE_ADDR.
 HELPDESK_TRUSTED_PROXY_COUNT = env_int("HELPDESK_TRUSTED_PROXY_COUNT", 0, minimum=0)

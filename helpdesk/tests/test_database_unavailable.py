@@ -18,7 +18,7 @@ def test_database_error_answers_503(client, monkeypatch, error):
     assert "temporarily unavailable" in response.text
 
 
-def test_database_error_logged_with_path(client, monkeypatch, caplog):
+def test_database_error_logged_with_view_name(client, monkeypatch, caplog):
     def fail(request):
         raise OperationalError("server closed the connection unexpectedly")
 
@@ -28,8 +28,23 @@ def test_database_error_logged_with_path(client, monkeypatch, caplog):
         client.get(reverse("chat:page"), {"q": "secret"})
 
     (record,) = [r for r in caplog.records if r.name == "helpdesk.middleware"]
-    assert record.getMessage() == "Database unavailable while serving /"
+    assert record.getMessage() == "Database unavailable while serving chat:page"
     assert record.exc_info[0] is OperationalError
+
+
+def test_database_error_log_omits_tracking_token(client, monkeypatch, caplog):
+    def fail(token):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("tickets.views.get_ticket", fail)
+    token = "tracking-token-kept-out-of-logs"
+
+    with caplog.at_level(logging.ERROR, logger="helpdesk.middleware"):
+        client.get(reverse("tickets:detail", args=[token]))
+
+    (record,) = [r for r in caplog.records if r.name == "helpdesk.middleware"]
+    assert record.getMessage() == "Database unavailable while serving tickets:detail"
+    assert token not in record.getMessage()
 
 
 def test_database_error_page_translated(client, monkeypatch, settings):

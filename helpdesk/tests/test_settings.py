@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION = {
@@ -57,6 +59,17 @@ def test_bad_rate_stops_start_up():
 
     assert result.returncode != 0
     assert "HELPDESK_TICKET_RATE='5 per hour' is invalid" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [("lots", "is invalid: expected an integer"), ("-1", "is out of range")],
+)
+def test_bad_token_budget_stops_start_up(value, error):
+    result = run_manage("check", **PRODUCTION, HELPDESK_DAILY_TOKEN_BUDGET=value)
+
+    assert result.returncode != 0
+    assert f"HELPDESK_DAILY_TOKEN_BUDGET={value!r} {error}" in result.stderr
 
 
 def test_bad_remote_user_header_stops_start_up():

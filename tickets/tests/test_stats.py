@@ -118,6 +118,7 @@ def test_handoff_reasons_count_assistant_messages():
     message_at(IN_PERIOD, role=assistant, handoff=Message.Handoff.LOW_CONFIDENCE)
     message_at(IN_PERIOD, role=assistant, handoff=Message.Handoff.LOW_CONFIDENCE)
     message_at(IN_PERIOD, role=assistant, handoff=Message.Handoff.ASSISTANT_ERROR)
+    message_at(IN_PERIOD, role=assistant, handoff=Message.Handoff.DAILY_LIMIT)
     message_at(IN_PERIOD, role=assistant)
     message_at(BEFORE, role=assistant, handoff=Message.Handoff.ASKED_FOR_PERSON)
 
@@ -127,6 +128,7 @@ def test_handoff_reasons_count_assistant_messages():
         "Low confidence": 2,
         "Asked for a person": 0,
         "Assistant error": 1,
+        "Daily limit reached": 1,
     }
 
 
