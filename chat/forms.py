@@ -1,13 +1,28 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import Category
 
 MESSAGE_MAX_LENGTH = 4000
+LINE_BREAK_REGEX = re.compile(r"\r\n?")
+
+
+class MessageField(forms.CharField):
+    """A CharField that stores every line break as a single "\\n".
+
+    Browsers submit a textarea's line breaks as CRLF but count each as one
+    character against its maxlength, so a message that the page accepts must
+    not grow past the limit here.
+    """
+
+    def to_python(self, value):
+        return LINE_BREAK_REGEX.sub("\n", super().to_python(value))
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(
+    text = MessageField(
         label=_("Describe your problem"),
         max_length=MESSAGE_MAX_LENGTH,
         strip=True,
@@ -26,6 +41,12 @@ class MessageForm(forms.Form):
                 "The message is too long: keep it under %(limit_value)d characters "
                 "(it has %(show_value)d)."
             ),
+            # PostgreSQL cannot store NUL in text, so the message is rejected
+            # rather than changed behind the employee's back.
+            "null_characters_not_allowed": _(
+                "The message contains a null character, which usually comes "
+                "from pasted binary data. Remove it and send the message again."
+            ),
         },
     )
     category = forms.ModelChoiceField(
@@ -34,10 +55,6 @@ class MessageForm(forms.Form):
         required=False,
         empty_label=_("Any category"),
         to_field_name="slug",
+        # The ticket form that the chat page loads has its own "id_category".
+        widget=forms.Select(attrs={"id": "id_message_category"}),
     )
-
-    def clean_text(self):
-        text = self.cleaned_data["text"]
-        if "\x00" in text:
-            raise forms.ValidationError(_("The message contains invalid characters."))
-        return text

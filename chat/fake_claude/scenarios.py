@@ -167,11 +167,13 @@ def find_articles(body):
     ]
 
 
-def plan_reply(scenario, body, options, failing):
+def plan_reply(scenario, body, options, failing, text=None):
     """Return the Plan for ``scenario``.
 
     ``failing`` is False when a failing scenario has used up its
-    ``fail_times``, and the request then gets the "ok" response.
+    ``fail_times``, and the request then gets the "ok" response. ``text``,
+    when given, replaces the answer text built from the articles, and the
+    assessment stays the one built from them.
     """
     if not failing:
         scenario = "ok"
@@ -186,6 +188,8 @@ def plan_reply(scenario, body, options, failing):
         plan = person_plan(articles, language)
     else:
         plan = answer_plan(articles, language)
+    if text is not None:
+        plan.tokens = tokenize(text)
     plan.tokens = fit_length(plan.tokens, options.output_tokens, language)
 
     half = max(1, len(plan.tokens) // 2)

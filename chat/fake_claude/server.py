@@ -72,7 +72,11 @@ class RecordedRequest:
 
 
 class FakeClaudeServer:
-    """The fake Messages API. Use ``async with`` or ``start()`` and ``close()``."""
+    """The fake Messages API. Use ``async with`` or ``start()`` and ``close()``.
+
+    A test that sets ``reply_text`` gets that text streamed as every
+    successful answer, in place of the one built from the first article.
+    """
 
     def __init__(self, host="127.0.0.1", port=0, scenario="ok", options=None):
         if scenario not in SCENARIOS:
@@ -89,6 +93,7 @@ class FakeClaudeServer:
         self.failure_counts = Counter()
         self.connections = set()
         self.server = None
+        self.reply_text = None
 
     @property
     def base_url(self):
@@ -230,7 +235,7 @@ class FakeClaudeServer:
         record.scenario = scenario
 
         failing = self.should_fail(scenario, option_texts, options.fail_times)
-        plan = plan_reply(scenario, body, options, failing)
+        plan = plan_reply(scenario, body, options, failing, self.reply_text)
         if plan.status != 200:
             retry_after = None
             if plan.status in RETRY_AFTER_STATUSES:
