@@ -18,7 +18,6 @@ from helpdesk.ratelimit import format_wait, hit_rate_limit
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "conversation_id"
-MAX_MESSAGES_PER_CONVERSATION = 200
 
 
 def current_conversation(request):
@@ -46,10 +45,20 @@ def start_conversation(request, category):
 def page_context(request, conversation, form):
     chat_messages = []
     if conversation is not None:
-        chat_messages = conversation.messages.select_related(
-            "conversation"
-        ).prefetch_related("cited_articles")
-    return {"conversation": conversation, "chat_messages": chat_messages, "form": form}
+        chat_messages = list(
+            conversation.messages.select_related("conversation").prefetch_related(
+                "cited_articles"
+            )
+        )
+    # Only the newest finished reply that offers a ticket loads the form, so
+    # the page never contains two forms with the same field ids.
+    offers = [m for m in chat_messages if m.is_final and m.offers_ticket]
+    return {
+        "conversation": conversation,
+        "chat_messages": chat_messages,
+        "latest_offer": offers[-1] if offers else None,
+        "form": form,
+    }
 
 
 @require_GET
@@ -68,12 +77,15 @@ def post_message(request):
         return render_invalid_form(request, conversation, form, status=422)
 
     category = form.cleaned_data["category"]
-    message_count = 0 if conversation is None else conversation.messages.count()
-    if message_count >= MAX_MESSAGES_PER_CONVERSATION:
-        form.add_error(
-            "text",
-            _("This conversation is too long. Start a new conversation to continue."),
+    message_count = 0 if conversation is None else employee_message_count(conversation)
+    limit = settings.HELPDESK_CONVERSATION_MAX_MESSAGES
+    if message_count >= limit:
+        message = _(
+            "This conversation has reached its limit of %(limit)d messages. Your "
+            "text is kept: start a new conversation, or create a ticket so that "
+            "IT staff can take it from here."
         )
+        form.add_error("text", message % {"limit": limit})
         return render_invalid_form(request, conversation, form, status=422)
 
     retry_after = hit_rate_limit(request, "chat", settings.HELPDESK_CHAT_RATE)
@@ -108,6 +120,10 @@ def post_message(request):
     # Without JavaScript there is no stream to read: answer in this request.
     async_to_sync(consume_reply)(reply)
     return redirect("chat:page")
+
+
+def employee_message_count(conversation):
+    return conversation.messages.filter(role=Message.Role.EMPLOYEE).count()
 
 
 def render_rate_limited(request, conversation, form, retry_after):

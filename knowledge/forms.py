@@ -6,7 +6,15 @@ from knowledge.models import Category
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Search the knowledge base"), max_length=200, required=False
+        label=_("Search the knowledge base"),
+        max_length=200,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "The search text is too long: shorten it to %(limit_value)d "
+                "characters or fewer (it has %(show_value)d)."
+            )
+        },
     )
     category = forms.ModelChoiceField(
         label=_("Category"),

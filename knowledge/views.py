@@ -64,7 +64,7 @@ def index(request):
     context = {"form": form, "query": query, "category": category}
     if query:
         context["results"] = search_results(query, category)
-    else:
+    elif form.is_valid():
         published = Article.objects.filter(is_published=True).order_by("title")
         categories = Category.objects.prefetch_related(
             Prefetch("articles", queryset=published, to_attr="published_articles")
@@ -79,7 +79,7 @@ def index(request):
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         template += "#results"
     response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
 
 

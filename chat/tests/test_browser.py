@@ -1,12 +1,14 @@
-"""Drive the chat in Chromium against the app served by uvicorn under ASGI.
+"""Drive the chat and the knowledge base in Chromium against uvicorn (ASGI).
 
 The live server runs in its own process on its own database, because the
-stream must go through a real ASGI server to arrive in pieces. On PostgreSQL
-the test creates and drops a database of its own; otherwise it uses a
-temporary SQLite file.
+stream must go through a real ASGI server to arrive in pieces. The tests of
+this module share one server. On PostgreSQL they create and drop a database
+of their own, and otherwise they use a temporary SQLite file. Each test gets
+a new browser, so no session carries over.
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,11 +33,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def database_url(tmp_path):
+@pytest.fixture(scope="module")
+def server_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def database_url(server_dir):
     default = settings.DATABASES["default"]
     if default["ENGINE"] != "django.db.backends.postgresql":
-        yield f"sqlite:///{tmp_path / 'browser.sqlite3'}"
+        yield f"sqlite:///{server_dir / 'browser.sqlite3'}"
         return
 
     import psycopg
@@ -58,8 +65,8 @@ def database_url(tmp_path):
     admin.close()
 
 
-@pytest.fixture
-def live_server_url(database_url, tmp_path):
+@pytest.fixture(scope="module")
+def live_server_url(database_url, server_dir):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -76,7 +83,7 @@ def live_server_url(database_url, tmp_path):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, timeout=120)
 
     port = free_port()
-    log = open(tmp_path / "server.log", "w")
+    log = open(server_dir / "server.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "helpdesk.asgi:application"]
         + ["--host", "127.0.0.1", "--port", str(port)],
@@ -95,7 +102,7 @@ def live_server_url(database_url, tmp_path):
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
                 log.close()
-                pytest.fail((tmp_path / "server.log").read_text())
+                pytest.fail((server_dir / "server.log").read_text())
             time.sleep(0.2)
     yield url
     server.terminate()
@@ -126,6 +133,20 @@ def page(live_server_url):
         page.set_default_timeout(20_000)
         yield page
         browser.close()
+
+
+@pytest.fixture
+def console_errors(page):
+    """Return the list that collects the page's console errors and exceptions."""
+    errors = []
+
+    def on_console(message):
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
 
 
 def ask(page, question):
@@ -162,3 +183,60 @@ def test_chat_streams_answer_and_hands_off_to_ticket(page):
 
     assert "HD-" in page.inner_text("body")
     assert "How do I apply for a vacation?" in page.inner_text("body")
+
+
+def test_chat_keeps_one_ticket_form_and_csp(page, console_errors):
+    page.goto("/")
+    # Dragging the corner of a textarea leaves an inline style on it. The
+    # browser sets it through the CSSOM, which the CSP allows.
+    page.eval_on_selector("#id_text", "field => { field.style.height = '9rem'; }")
+
+    ask(page, "I want to talk to a human")
+    page.locator(".ticket-offer").nth(0).locator("#ticket-form").wait_for()
+    ask(page, "Я хочу поговорить с человеком")
+    offers = page.locator(".ticket-offer")
+    offers.nth(1).locator("#ticket-form").wait_for()
+
+    ids = page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert page.locator("#ticket-form").count() == 1
+    assert len(ids) == len(set(ids))
+    assert console_errors == []
+
+    offers.nth(0).locator(".ticket-offer-link").click()
+    offers.nth(0).locator("#ticket-form").wait_for()
+
+    assert page.locator("#ticket-form").count() == 1
+    assert not offers.nth(0).locator(".ticket-offer-link").is_visible()
+    assert offers.nth(1).locator(".ticket-offer-link").is_visible()
+
+    page.fill("#ticket-form [name=requester_name]", "Анна Петрова")
+    page.fill("#ticket-form [name=requester_email]", "anna@example.com")
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+
+    assert "I want to talk to a human" in page.inner_text("body")
+    assert console_errors == []
+
+
+def test_knowledge_search_address_follows_query(page, console_errors):
+    from playwright.sync_api import expect
+
+    page.goto("/knowledge/")
+
+    page.locator("#id_q").press_sequentially("vpn")
+    page.wait_for_url(re.compile(r"[?&]q=vpn"))
+    page.select_option("#id_category", "network")
+    page.wait_for_url(re.compile(r"[?&]category=network"))
+    page.reload()
+
+    assert page.input_value("#id_q") == "vpn"
+    assert page.input_value("#id_category") == "network"
+    assert page.locator(".knowledge-hit").count() >= 1
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"[?&]category=(&|$)"))
+
+    # Back restores fields that match the address, not only the results.
+    expect(page.locator("#id_q")).to_have_value("vpn")
+    expect(page.locator("#id_category")).to_have_value("")
+    assert console_errors == []

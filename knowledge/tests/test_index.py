@@ -75,8 +75,26 @@ def test_htmx_without_query_lists_categories(client, knowledge_base):
 def test_page_has_live_search(client, db):
     response = client.get(URL)
 
-    assert 'hx-trigger="input changed delay:300ms, search"' in response.text
+    assert 'hx-trigger="input changed delay:300ms"' in response.text
     assert f'action="{URL}"' in response.text
+
+
+def test_live_search_keeps_query_in_address(client, db):
+    response = client.get(URL)
+
+    # Typing replaces the address, choosing a category or submitting pushes it.
+    assert 'hx-replace-url="true"' in response.text
+    assert 'hx-push-url="true"' in response.text
+    # Back and Forward fetch the page, whose fields then match the address.
+    assert 'hx-history="false"' in response.text
+
+
+def test_shared_address_keeps_query_and_category(client, knowledge_base):
+    response = client.get(URL, {"q": "не подключается", "category": "network"})
+
+    assert 'value="не подключается"' in response.text
+    assert '<option value="network" selected>' in response.text
+    assert knowledge_base["vpn_ru"].get_absolute_url() in response.text
 
 
 def test_history_restore_gets_whole_page(client, knowledge_base):
@@ -85,9 +103,46 @@ def test_history_restore_gets_whole_page(client, knowledge_base):
     response = client.get(URL, {"q": "впн"}, headers=headers)
 
     assert "<html" in response.text
+    assert 'value="впн"' in response.text
 
 
 def test_response_varies_on_htmx(client, db):
     response = client.get(URL)
 
     assert "HX-Request" in response["Vary"]
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+def test_search_box_has_maxlength(client, db):
+    response = client.get(URL)
+
+    limit = response.context["form"].fields["q"].max_length
+    assert f'maxlength="{limit}"' in response.text
+
+
+def test_overlong_query_shows_error_and_keeps_text(client, knowledge_base):
+    query = "vpn " * 60
+
+    response = client.get(URL, {"q": query})
+
+    assert response.status_code == 200
+    assert "The search text is too long" in response.text
+    assert f'value="{query}"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "knowledge-hit" not in response.text
+    assert "knowledge-category" not in response.text
+
+
+def test_overlong_htmx_query_shows_error_in_results(client, knowledge_base):
+    response = client.get(URL, {"q": "vpn " * 60}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="search-results"')
+    assert "The search text is too long" in response.text
+
+
+def test_unknown_category_shows_error(client, knowledge_base):
+    response = client.get(URL, {"q": "vpn", "category": "no-such-category"})
+
+    assert "field-error" in response.text
+    assert "knowledge-hit" not in response.text

@@ -46,6 +46,20 @@
     }
   });
 
+  // The page has one ticket form at a time, so that its field ids stay unique.
+  // A form loaded into one ticket offer empties the others.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var slot = event.detail.target;
+    if (!event.detail.shouldSwap || !slot || !slot.classList.contains("ticket-form-slot")) {
+      return;
+    }
+    document.querySelectorAll(".ticket-form-slot").forEach(function (other) {
+      if (other !== slot) {
+        other.replaceChildren();
+      }
+    });
+  });
+
   // The stream failed to connect several times: show a reload hint instead of
   // retrying forever.
   document.addEventListener("htmx:sseError", function (event) {
