@@ -29,9 +29,10 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinp
 USER helpdesk
 EXPOSE 8000
 
-# Requests /admin/login/, which answers 200 without a session. The Host header
-# is the first ALLOWED_HOSTS entry, because Django rejects any other host with
-# 400, and X-Forwarded-Proto keeps SECURE_SSL_REDIRECT from answering 301.
+# Requests /healthz, which answers 200 without touching the database. The
+# Host header is the first ALLOWED_HOSTS entry, because Django rejects any
+# other host with 400. /healthz is exempt from SECURE_SSL_REDIRECT, and
+# X-Forwarded-Proto keeps any later redirect rule from answering 301.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import http.client, os; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; connection = http.client.HTTPConnection('127.0.0.1', int(os.environ['PORT']), timeout=4); connection.request('GET', '/healthz', headers={'Host': host, 'X-Forwarded-Proto': 'https'}); raise SystemExit(connection.getresponse().status != 200)"]
 

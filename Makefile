@@ -4,6 +4,8 @@
 #   make run     migrate, load the knowledge base, create the demo staff
 #                account, then serve the app under uvicorn (ASGI) with reload
 #   make test    ruff check, then pytest on SQLite, then pytest on PostgreSQL
+#   make bench-chat  load-test reply streams and the chat page on loopback,
+#                under ASGI and WSGI workers (see docs/performance.md)
 #
 # Variables, set on the command line (make run PORT=8001) or in the
 # environment:
@@ -15,6 +17,9 @@
 #                      skips them
 #   PYTEST_ARGS        extra pytest arguments for both passes, e.g. -x or -k name
 #   FAKE_CLAUDE_PORT   port of `make fake-claude` (default 8765)
+#   BENCH_DATABASE     PostgreSQL server of `make bench-chat`, without a
+#                      database name; the benchmark creates and drops its own
+#   BENCH_ARGS         arguments of bench/chat_load.py (default: 500 employees)
 
 PORT ?= 8000
 HOST ?= 127.0.0.1
@@ -26,6 +31,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_REDIS_URL
 PYTEST_ARGS ?=
 FAKE_CLAUDE_PORT ?= 8765
+BENCH_DATABASE ?= postgres://postgres@127.0.0.1:5432
+BENCH_ARGS ?= --concurrency 500
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -48,7 +55,7 @@ PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 .NOTPARALLEL:
 
 .PHONY: help venv run migrate load-knowledge demo-staff messages fake-claude \
-	lint format test test-sqlite test-postgres clean
+	lint format test test-sqlite test-postgres bench-chat clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile
@@ -114,6 +121,11 @@ run: messages load-knowledge demo-staff
 #   ANTHROPIC_API_KEY=fake ANTHROPIC_BASE_URL=http://127.0.0.1:8765 make run
 fake-claude: $(INSTALLED)
 	$(BIN)/python -m chat.fake_claude --port $(FAKE_CLAUDE_PORT)
+
+# Takes about 4 minutes on 2 cores: each phase is bounded in time, and the
+# WSGI run waits out its stream timeout when replies queue behind its threads.
+bench-chat: $(INSTALLED)
+	$(BIN)/python bench/chat_load.py --database '$(BENCH_DATABASE)' $(BENCH_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

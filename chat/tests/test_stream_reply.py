@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from chat.models import Message
+from chat.stream import POLL_INTERVAL
 from chat.tests.factories import ConversationFactory, MessageFactory
 from helpdesk.asgi import application
 
@@ -232,3 +233,22 @@ async def test_client_that_leaves_at_once_leaves_no_stuck_reply(
 
     await reply.arefresh_from_db()
     assert reply.status != Message.Status.STREAMING
+
+
+async def test_follower_generates_reply_handed_back(session_key, vpn_article):
+    reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
+    # Another connection has claimed the reply and not written a word yet.
+    await Message.objects.filter(pk=reply.pk).aupdate(status=Message.Status.STREAMING)
+    follower = asyncio.create_task(call_stream(reply, session_key))
+    # That connection leaves before its first word and hands the reply back,
+    # after the follower has found it streaming.
+    await asyncio.sleep(POLL_INTERVAL * 2)
+    await Message.objects.filter(pk=reply.pk).aupdate(status=Message.Status.PENDING)
+
+    result = await follower
+
+    await reply.arefresh_from_db()
+    assert result["status"] == 200
+    assert result["events"][-1][0] == "done"
+    assert reply.status == Message.Status.COMPLETE
+    assert "Restart the VPN client" in reply.text
