@@ -1,28 +1,14 @@
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import MultilineField
 from knowledge.models import Category
 
 MESSAGE_MAX_LENGTH = 4000
-LINE_BREAK_REGEX = re.compile(r"\r\n?")
-
-
-class MessageField(forms.CharField):
-    """A CharField that stores every line break as a single "\\n".
-
-    Browsers submit a textarea's line breaks as CRLF but count each as one
-    character against its maxlength, so a message that the page accepts must
-    not grow past the limit here.
-    """
-
-    def to_python(self, value):
-        return LINE_BREAK_REGEX.sub("\n", super().to_python(value))
 
 
 class MessageForm(forms.Form):
-    text = MessageField(
+    text = MultilineField(
         label=_("Describe your problem"),
         max_length=MESSAGE_MAX_LENGTH,
         strip=True,
@@ -38,8 +24,8 @@ class MessageForm(forms.Form):
         error_messages={
             "required": _("Type your question first."),
             "max_length": _(
-                "The message is too long: keep it under %(limit_value)d characters "
-                "(it has %(show_value)d)."
+                "The message is too long: it can have at most %(limit_value)d "
+                "characters (it has %(show_value)d)."
             ),
             # PostgreSQL cannot store NUL in text, so the message is rejected
             # rather than changed behind the employee's back.

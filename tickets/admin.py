@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from helpdesk.forms import MultilineField
 from tickets import workflow
 from tickets.admin_filters import AssigneeFilter, OverdueFilter
 from tickets.articles import ArticleDraftError, draft_article
-from tickets.forms import MultilineField
 from tickets.models import Comment, Event, Ticket, TicketStatistics
 from tickets.stats_admin import TicketStatisticsAdmin
 

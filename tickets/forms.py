@@ -1,20 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import MultilineField
 from knowledge.models import Category
 from tickets.models import Comment, Ticket
-
-
-class MultilineField(forms.CharField):
-    """Text from a textarea, with its line breaks stored as "\\n".
-
-    Browsers count a line break as one character against maxlength but send
-    it as "\\r\\n". Without this, text that fits the textarea could fail
-    max_length on the server.
-    """
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
 
 
 class TicketForm(forms.ModelForm):
