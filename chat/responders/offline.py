@@ -43,7 +43,10 @@ class OfflineResponder:
         threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
         asked_for_person = asks_for_person(question)
         best = hits[0] if hits else None
-        category = best.article.category.slug if best else ""
+        # A match under half the threshold says little about the topic, so
+        # it suggests no category and no article.
+        relevant = best is not None and best.score >= threshold / 2
+        category = best.article.category.slug if relevant else ""
 
         if asked_for_person:
             text = _(
@@ -57,12 +60,12 @@ class OfflineResponder:
             return text, Assessment(
                 confidence=best.score if best else 0.0,
                 reason=_("You asked for a person."),
-                cited_article_ids=[best.article.pk] if best else [],
+                cited_article_ids=[best.article.pk] if relevant else [],
                 suggested_category=category,
                 asked_for_person=True,
             )
 
-        if best is None:
+        if not relevant:
             text = _(
                 "No article in the knowledge base covers this question. "
                 "Please create a ticket and IT staff will help you."

@@ -110,3 +110,19 @@ def test_request_for_person_is_no_gap(mail_article):
     answer("позовите специалиста")
 
     assert KnowledgeGap.objects.count() == 0
+
+
+def test_weak_match_is_not_cited_for_person_request():
+    ArticleFactory(
+        title="The computer is slow",
+        problem="Programs take minutes to open.",
+        solution="Close the browser tabs you do not need before a call, "
+        "so that you can talk without the sound breaking up.",
+    )
+
+    reply, _streamed = answer("I want to talk to a human")
+
+    assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
+    assert 0 < reply.confidence < 0.3
+    assert list(reply.cited_articles.all()) == []
+    assert reply.suggested_category is None
