@@ -9,6 +9,7 @@ connection replays what is stored.
 import asyncio
 import logging
 import re
+import time
 from contextlib import aclosing
 from datetime import timedelta
 
@@ -30,6 +31,10 @@ SSE_LINE_BREAK_REGEX = re.compile(r"\r\n|\r|\n")
 # How often a second connection checks on a reply that another one is
 # generating.
 POLL_INTERVAL = 0.5
+# Text that arrives within this many seconds of the last delta event goes
+# out in the next one, so a model sending 60 tokens a second costs about 20
+# writes a second per stream, not 60. The first text goes out at once.
+DELTA_INTERVAL = 0.05
 
 
 def stale_after():
@@ -69,8 +74,17 @@ def render_final(message, request):
 
 
 async def generate_events(message, request):
+    held = ""
+    last_sent = None
     async for chunk in generate_reply(message):
-        yield sse_event("delta", escape(chunk))
+        held += chunk
+        now = time.monotonic()
+        if last_sent is None or now - last_sent >= DELTA_INTERVAL:
+            yield sse_event("delta", escape(held))
+            held = ""
+            last_sent = now
+    if held:
+        yield sse_event("delta", escape(held))
     html = await run_step(render_final, message, request)
     yield sse_event("done", html)
 

@@ -5,9 +5,13 @@ import pytest
 from django.urls import reverse
 
 from chat.models import Message
-from chat.stream import POLL_INTERVAL
+from chat.stream import DELTA_INTERVAL, POLL_INTERVAL
 from chat.tests.factories import ConversationFactory, MessageFactory
 from helpdesk.asgi import application
+
+# Longer than DELTA_INTERVAL, so that every word goes out in an event of its
+# own.
+WORD_BY_WORD_DELAY = DELTA_INTERVAL + 0.02
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,7 +93,8 @@ async def call_stream(reply, session_key, *, disconnect_after=None):
     return received
 
 
-async def test_events_arrive_in_order(session_key, vpn_article):
+async def test_events_arrive_in_order(settings, session_key, vpn_article):
+    settings.HELPDESK_OFFLINE_WORD_DELAY = WORD_BY_WORD_DELAY
     reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
 
     result = await call_stream(reply, session_key)
@@ -99,6 +104,17 @@ async def test_events_arrive_in_order(session_key, vpn_article):
     assert names[-1] == "done"
     assert set(names[:-1]) == {"delta"}
     assert len(names) > 5
+
+
+async def test_fast_text_is_sent_in_few_events(session_key, vpn_article):
+    reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
+
+    result = await call_stream(reply, session_key)
+
+    await reply.arefresh_from_db()
+    deltas = [data for name, data in result["events"] if name == "delta"]
+    assert len(deltas) <= 2
+    assert html.unescape("".join(deltas)) == reply.text
 
 
 async def test_stream_is_not_buffered_or_cached(session_key, vpn_article):
@@ -177,7 +193,7 @@ async def test_reconnect_replays_instead_of_generating(session_key, vpn_article)
 async def test_client_that_leaves_keeps_partial_text(
     settings, session_key, vpn_article
 ):
-    settings.HELPDESK_OFFLINE_WORD_DELAY = 0.05
+    settings.HELPDESK_OFFLINE_WORD_DELAY = WORD_BY_WORD_DELAY
     reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
 
     result = await call_stream(reply, session_key, disconnect_after=4)
@@ -193,7 +209,7 @@ async def test_client_that_leaves_keeps_partial_text(
 async def test_interrupted_reply_replays_partial_text(
     settings, session_key, vpn_article
 ):
-    settings.HELPDESK_OFFLINE_WORD_DELAY = 0.05
+    settings.HELPDESK_OFFLINE_WORD_DELAY = WORD_BY_WORD_DELAY
     reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
     await call_stream(reply, session_key, disconnect_after=4)
 
