@@ -7,6 +7,7 @@ scorer use these functions, which keeps their idea of a word the same.
 """
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,8 +18,11 @@ from knowledge.stopwords import STOP_WORDS, WEAK_WORDS
 WORD_REGEX = re.compile(r"[^\W_]+")
 CYRILLIC_REGEX = re.compile(r"[а-я]")
 
-RUSSIAN_STEMMER = snowballstemmer.stemmer("russian")
-ENGLISH_STEMMER = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on in its own attributes,
+# so two threads that share one corrupt each other's stems (or raise
+# IndexError). Under ASGI, requests search from several threads at once, so
+# each thread gets its own pair.
+_stemmers = threading.local()
 
 # Weight of a word with little meaning on its own ("не работает", "problem").
 WEAK_WEIGHT = 0.35
@@ -47,9 +51,12 @@ def stem(word):
     """Return the Snowball stem of a lower-cased word."""
     if word.isdigit():
         return word
-    if CYRILLIC_REGEX.search(word):
-        return RUSSIAN_STEMMER.stemWord(word)
-    return ENGLISH_STEMMER.stemWord(word)
+    language = "russian" if CYRILLIC_REGEX.search(word) else "english"
+    stemmer = getattr(_stemmers, language, None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer(language)
+        setattr(_stemmers, language, stemmer)
+    return stemmer.stemWord(word)
 
 
 def is_content_word(word):

@@ -53,39 +53,49 @@ def search(query, *, category=None, limit=5):
 
     using = router.db_for_read(Article)
     backend = backends.for_connection(connections[using])
-    ranks = backend.find_candidates(
+    candidates = backend.find_candidates(
         connections[using], terms, category_id=category_id, limit=CANDIDATE_LIMIT
     )
-    if not ranks:
+    if not candidates:
         return []
-    found = Article.objects.using(using).select_related("category").in_bulk(ranks)
-    articles = [found[pk] for pk in ranks if pk in found]
-    return score_articles(query, terms, articles, ranks)[:limit]
+    scored = score_candidates(query, terms, candidates)[:limit]
+
+    # Only the hits shown are loaded, because scoring needs none of the text.
+    found = Article.objects.using(using).select_related("category")
+    found = found.in_bulk([candidate.pk for candidate, _, _ in scored])
+    return [
+        SearchHit(article=found[candidate.pk], score=score, matched_terms=matched)
+        for candidate, score, matched in scored
+        if candidate.pk in found
+    ]
 
 
-def score_articles(query, terms, articles, ranks):
-    """Return a SearchHit for every article that scores at least MIN_SCORE."""
+def score_candidates(query, terms, candidates):
+    """Score the candidates and return (candidate, score, matched words), best first.
+
+    Candidates scoring below MIN_SCORE are left out.
+    """
     language = language_of(query)
-    best_rank = max(ranks.values())
-    matches = scoring.match_terms(terms, articles)
+    best_rank = max(candidate.rank for candidate in candidates)
+    matches = scoring.match_terms(terms, candidates)
     ranked = []
-    for article in articles:
-        term_matches = matches[article.pk]
-        keyword_phrase = scoring.is_keyword_phrase(terms, article)
+    for candidate in candidates:
+        term_matches = matches[candidate.pk]
+        keyword_phrase = scoring.is_keyword_phrase(terms, candidate)
         score = scoring.combine(
             scoring.coverage(terms, term_matches),
-            ranks[article.pk],
+            candidate.rank,
             best_rank,
             keyword_phrase=keyword_phrase,
-            same_language=not language or article.language == language,
+            same_language=not language or candidate.language == language,
         )
         if score < MIN_SCORE:
             continue
         matched = [match.word for match in term_matches if match.credit > 0]
-        hit = SearchHit(article=article, score=score, matched_terms=matched)
-        ranked.append((-score, not keyword_phrase, -ranks[article.pk], article.pk, hit))
-    ranked.sort(key=lambda item: item[:4])
-    return [item[-1] for item in ranked]
+        order = (-score, not keyword_phrase, -candidate.rank, candidate.pk)
+        ranked.append((order, (candidate, score, matched)))
+    ranked.sort(key=lambda item: item[0])
+    return [hit for _, hit in ranked]
 
 
 def category_pk(category):

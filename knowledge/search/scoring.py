@@ -1,8 +1,10 @@
 """Score how well an article matches a question, the same way on every database.
 
 The database only proposes candidates and ranks them. The score is computed
-here from the article's text, so PostgreSQL and SQLite give the same score to
-the same article and the chat can compare it with one confidence threshold.
+here from the stems of the article's text, which both backends store when
+they index the article (see ``indexed_stems``). So PostgreSQL and SQLite give
+the same score to the same article, and the chat can compare it with one
+confidence threshold.
 
 For a question with content words t (stop words removed, Snowball-stemmed)
 and an article a:
@@ -35,10 +37,10 @@ the article in the question's language before its translation.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from knowledge.analysis import WEAK_WEIGHT, stems
 
+FIELDS = ("title", "keywords", "problem", "solution")
 FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "problem": 0.85, "solution": 0.5}
 PREFIX_CREDIT = 0.9
 FUZZY_CREDIT = 0.8
@@ -63,35 +65,58 @@ class TermMatch:
     credit: float
 
 
-@lru_cache(maxsize=4096)
-def field_stems(title, keywords, problem, solution):
-    """Return the set of stems in each field of an article."""
-    texts = {
-        "title": title,
-        "keywords": keywords,
-        "problem": problem,
-        "solution": solution,
-    }
-    return {field: frozenset(stems(text)) for field, text in texts.items()}
+@dataclass(frozen=True)
+class Candidate:
+    """An article that the backend proposed, with the stems scoring reads.
+
+    ``fields`` maps each of FIELDS to the set of its stems. ``keyword_text``
+    is the keywords text that ``indexed_stems`` made, with commas between
+    the phrases.
+    """
+
+    pk: int
+    rank: float
+    language: str
+    fields: dict[str, frozenset[str]]
+    keyword_text: str
+
+    @classmethod
+    def from_index(cls, pk, rank, language, indexed):
+        """Build a candidate from the four texts that ``indexed_stems`` made."""
+        title, keywords, problem, solution = indexed
+        fields = {
+            "title": frozenset(title.split()),
+            "keywords": frozenset(keywords.replace(",", " ").split()),
+            "problem": frozenset(problem.split()),
+            "solution": frozenset(solution.split()),
+        }
+        return cls(pk, rank, language, fields, keywords)
 
 
-def article_stems(article):
-    return field_stems(
-        article.title, article.keywords, article.problem, article.solution
-    )
+def indexed_stems(article):
+    """Return the stems of each of FIELDS of an article, as the index stores them.
+
+    Stems are separated by spaces. Keyword phrases are also separated by
+    commas, so that ``Candidate.from_index`` can tell them apart. Storing
+    them spares each search from stemming every candidate's text again.
+    """
+    phrases = (" ".join(stems(phrase)) for phrase in article.keywords.split(","))
+    return [
+        " ".join(stems(article.title)),
+        ", ".join(phrases),
+        " ".join(stems(article.problem)),
+        " ".join(stems(article.solution)),
+    ]
 
 
-@lru_cache(maxsize=4096)
-def keyword_phrases(keywords):
-    """Return each comma-separated keyword phrase as a set of stems."""
-    phrases = (frozenset(stems(phrase)) for phrase in keywords.split(","))
-    return frozenset(phrase for phrase in phrases if phrase)
-
-
-def is_keyword_phrase(terms, article):
+def is_keyword_phrase(terms, candidate):
     """Return True when the question's stems are one of the article's keywords."""
     question = frozenset(term.stem for term in terms)
-    return question in keyword_phrases(article.keywords)
+    # Most candidates lack one of the stems, which spares splitting the phrases.
+    if not question <= candidate.fields["keywords"]:
+        return False
+    phrases = candidate.keyword_text.split(",")
+    return any(frozenset(phrase.split()) == question for phrase in phrases)
 
 
 def max_edits(length):
@@ -105,6 +130,14 @@ def within_edits(first, second, limit):
     letters (optimal string alignment distance).
     """
     if abs(len(first) - len(second)) > limit:
+        return False
+    # Each edit brings in or removes at most one distinct letter, so this
+    # rejects most pairs before the quadratic loop.
+    first_letters = set(first)
+    second_letters = set(second)
+    if len(first_letters - second_letters) > limit:
+        return False
+    if len(second_letters - first_letters) > limit:
         return False
     before_previous = None
     previous = list(range(len(second) + 1))
@@ -150,24 +183,26 @@ def near_stems(term_stem, vocabulary):
     if term_stem in vocabulary or prefixed or len(term_stem) < MIN_FUZZY_LENGTH:
         return prefixed, set()
     limit = max_edits(len(term_stem))
-    fuzzy = {s for s in vocabulary if within_edits(term_stem, s, limit)}
+    lengths = range(len(term_stem) - limit, len(term_stem) + limit + 1)
+    fuzzy = {
+        s for s in vocabulary if len(s) in lengths and within_edits(term_stem, s, limit)
+    }
     return prefixed, fuzzy
 
 
-def match_terms(terms, articles):
-    """Return, for each article, a TermMatch for every question term."""
-    stems_by_article = {article.pk: article_stems(article) for article in articles}
+def match_terms(terms, candidates):
+    """Return, for each candidate's id, a TermMatch for every question term."""
     vocabulary = set()
-    for fields in stems_by_article.values():
-        for field_set in fields.values():
-            vocabulary |= field_set
+    for candidate in candidates:
+        vocabulary.update(*candidate.fields.values())
     near = {term.stem: near_stems(term.stem, vocabulary) for term in terms}
 
     matches = {}
-    for article in articles:
-        fields = stems_by_article[article.pk]
-        matches[article.pk] = [
-            TermMatch(term.word, term_credit(term.stem, near[term.stem], fields))
+    for candidate in candidates:
+        matches[candidate.pk] = [
+            TermMatch(
+                term.word, term_credit(term.stem, near[term.stem], candidate.fields)
+            )
             for term in terms
         ]
     return matches

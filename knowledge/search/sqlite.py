@@ -8,20 +8,24 @@ knowledge_article_fts_vocab lists the indexed stems, which is where typos
 are corrected. Migration 0002_search_index creates both tables.
 """
 
-from knowledge.analysis import Term, stems
-from knowledge.search.scoring import MIN_FUZZY_LENGTH, max_edits, within_edits
+from knowledge.analysis import Term
+from knowledge.search.scoring import (
+    FIELDS,
+    MIN_FUZZY_LENGTH,
+    Candidate,
+    indexed_stems,
+    max_edits,
+    within_edits,
+)
 
 FTS_TABLE = INDEX_TABLE = "knowledge_article_fts"
 VOCABULARY_TABLE = "knowledge_article_fts_vocab"
-COLUMNS = ("title", "keywords", "problem", "solution")
+# The FTS columns are in the order of the texts of indexed_stems().
+COLUMNS = FIELDS
 # bm25 column weights, in the order of COLUMNS.
 BM25_WEIGHTS = "10.0, 5.0, 2.5, 1.0"
 # Past the last character any stem can have, to end a prefix range.
 RANGE_END = "\U0010ffff"
-
-
-def indexed_row(article):
-    return [" ".join(stems(getattr(article, column))) for column in COLUMNS]
 
 
 def index_article(connection, article):
@@ -33,7 +37,7 @@ def index_article(connection, article):
         cursor.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) "
             f"VALUES ({placeholders})",
-            [article.pk, *indexed_row(article)],
+            [article.pk, *indexed_stems(article)],
         )
 
 
@@ -61,11 +65,12 @@ def rebuild_index(connection):
 
 
 def find_candidates(connection, terms: list[Term], *, category_id, limit):
-    """Return {article id: rank} for published articles matching any term.
+    """Return the best ``limit`` published articles matching any term, as Candidates.
 
     Every stem is matched as a prefix, so a half-typed word finds its article.
     A stem that starts no indexed stem is replaced by the indexed stems one or
-    two edits away from it, which finds typos.
+    two edits away from it, which finds typos. The rank is bm25 with
+    BM25_WEIGHTS, and the stems are read back from the FTS table.
     """
     with connection.cursor() as cursor:
         tokens = []
@@ -76,12 +81,19 @@ def find_candidates(connection, terms: list[Term], *, category_id, limit):
         category_sql = "AND a.category_id = %s" if category_id is not None else ""
         cursor.execute(
             f"""
-            SELECT f.rowid, -bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS rank
-            FROM {FTS_TABLE} AS f
-            JOIN knowledge_article AS a ON a.id = f.rowid
-            WHERE {FTS_TABLE} MATCH %s AND a.is_published {category_sql}
-            ORDER BY rank DESC, f.rowid
-            LIMIT %s
+            SELECT ranked.id, ranked.rank, a.language,
+                   f.title, f.keywords, f.problem, f.solution
+            FROM (
+                SELECT f.rowid AS id, -bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS rank
+                FROM {FTS_TABLE} AS f
+                JOIN knowledge_article AS a ON a.id = f.rowid
+                WHERE {FTS_TABLE} MATCH %s AND a.is_published {category_sql}
+                ORDER BY rank DESC, f.rowid
+                LIMIT %s
+            ) AS ranked
+            JOIN {FTS_TABLE} AS f ON f.rowid = ranked.id
+            JOIN knowledge_article AS a ON a.id = ranked.id
+            ORDER BY ranked.rank DESC, ranked.id
             """,
             [
                 " OR ".join(tokens),
@@ -89,7 +101,10 @@ def find_candidates(connection, terms: list[Term], *, category_id, limit):
                 limit,
             ],
         )
-        return {article_id: float(rank) for article_id, rank in cursor.fetchall()}
+        return [
+            Candidate.from_index(article_id, float(rank), language, indexed)
+            for article_id, rank, language, *indexed in cursor.fetchall()
+        ]
 
 
 def has_prefix(cursor, stem):

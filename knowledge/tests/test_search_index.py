@@ -6,7 +6,7 @@ from django.db import connection
 
 from knowledge.models import Article
 from knowledge.search import search
-from knowledge.signals import reindex_articles
+from knowledge.signals import reindex_articles, remove_orphan_rows
 from knowledge.tests.factories import ArticleFactory, CategoryFactory
 
 
@@ -128,3 +128,65 @@ def test_index_lives_in_backend_tables(db):
         (indexed,) = cursor.fetchone()
 
     assert "scanner" in indexed
+
+
+def vocabulary_contains(stem):
+    """Return True when the index lists ``stem`` among the words it corrects to."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT 1 FROM knowledge_article_fts_vocab WHERE term = %s", [stem]
+            )
+        else:
+            cursor.execute("SELECT 1 FROM knowledge_lexeme WHERE lexeme = %s", [stem])
+        return cursor.fetchone() is not None
+
+
+def index_row_count(article_id):
+    if connection.vendor == "sqlite":
+        queries = ["SELECT count(*) FROM knowledge_article_fts WHERE rowid = %s"]
+    else:
+        queries = [
+            "SELECT count(*) FROM knowledge_article_term WHERE article_id = %s",
+            "SELECT count(*) FROM knowledge_article_stems WHERE article_id = %s",
+        ]
+    with connection.cursor() as cursor:
+        counts = []
+        for query in queries:
+            cursor.execute(query, [article_id])
+            counts.append(cursor.fetchone()[0])
+    return sum(counts)
+
+
+def test_edit_updates_vocabulary(db):
+    article = ArticleFactory(title="Scanner shows a blank page")
+
+    article.title = "Plotter shows a blank page"
+    article.save()
+
+    assert vocabulary_contains("plotter")
+    assert not vocabulary_contains("scanner")
+
+
+def test_vocabulary_keeps_words_of_other_articles(db):
+    ArticleFactory(title="Scanner shows a blank page")
+    removed = ArticleFactory(title="Scanner jams")
+
+    removed.delete()
+
+    assert vocabulary_contains("scanner")
+    assert not vocabulary_contains("jam")
+
+
+def test_orphan_cleanup_removes_rows_of_missing_articles(db):
+    article = ArticleFactory(title="Scanner shows a blank page")
+    kept = ArticleFactory(title="Plotter shows a blank page")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM knowledge_article WHERE id = %s", [article.pk])
+
+    remove_orphan_rows(using=connection.alias)
+
+    assert index_row_count(article.pk) == 0
+    assert index_row_count(kept.pk) > 0
+    assert not vocabulary_contains("scanner")
+    assert found("plotter") == [kept]

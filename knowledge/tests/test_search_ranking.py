@@ -56,6 +56,15 @@ def test_typo_finds_article(knowledge_base, query, expected):
     assert hits[0].article == knowledge_base[expected]
 
 
+def test_typo_of_problem_word_finds_article(db):
+    article = ArticleFactory(title="Monitor", problem="The docking station blinks.")
+
+    hits = search("dokcing")
+
+    assert [hit.article for hit in hits] == [article]
+    assert hits[0].matched_terms == ["dokcing"]
+
+
 def test_other_language_article_found(knowledge_base):
     knowledge_base["vpn_ru"].delete()
 
