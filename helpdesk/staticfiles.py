@@ -2,6 +2,8 @@
 
 import asyncio
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -16,7 +18,36 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
     Under ASGI, Django then reads the whole file in a worker thread and warns
     that StreamingHttpResponse must consume synchronous iterators, once per
     process. Under WSGI the response stays as WhiteNoise makes it.
+
+    The middleware is async-capable, because one synchronous middleware makes
+    Django run the whole middleware chain in a worker thread for every
+    request under ASGI, the reply streams included.
     """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response=None, settings=settings):
+        super().__init__(get_response, settings)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        return super().__call__(request)
+
+    async def __acall__(self, request):
+        # Both lookups read the file list that WhiteNoise builds at start-up,
+        # except with autorefresh (DEBUG), where find_file checks the disk.
+        if self.autorefresh:
+            static_file = self.find_file(request.path_info)
+        else:
+            static_file = self.files.get(request.path_info)
+        if static_file is not None:
+            return self.serve(static_file, request)
+        return await self.get_response(request)
 
     @staticmethod
     def serve(static_file, request):

@@ -1,6 +1,7 @@
 """Static files are served in full, under ASGI without a sync-iterator warning."""
 
 import asyncio
+import logging
 import warnings
 
 import pytest
@@ -98,3 +99,21 @@ def test_wsgi_streams_file_synchronously():
     assert response.status_code == 200
     assert not response.is_async
     assert b"".join(response.streaming_content) == CONTENT
+
+
+def test_asgi_middleware_chain_needs_no_thread(settings, caplog):
+    """Every middleware runs on the event loop under ASGI.
+
+    With DEBUG on, Django logs "... handler adapted for middleware ..." for
+    each middleware that it has to run in a worker thread.
+    """
+    settings.DEBUG = True
+    with caplog.at_level(logging.DEBUG, logger="django.request"):
+        ASGIHandler()
+
+    adapted = [
+        record.getMessage()
+        for record in caplog.records
+        if "adapted for middleware" in record.getMessage()
+    ]
+    assert adapted == []
