@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from contextlib import aclosing
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 # so a crashed worker loses at most this many seconds of an answer.
 FLUSH_INTERVAL = 1.0
 SEARCH_LIMIT = 5
+# How far under the threshold a follow-up's score stays when the follow-up
+# matches articles only together with the previous question.
+FOLLOW_UP_MARGIN = 0.05
 
 
 def load_context(message):
@@ -45,9 +49,31 @@ def load_context(message):
     question = questions[-1].text if questions else ""
     history = [Turn(role=m.role, text=m.text) for m in earlier[:-1] if m.text]
 
-    # The employee's category narrows the search only when the best article
-    # in it matches as well as the best one overall, so a wrong pick never
-    # turns an unrelated article into a confident answer.
+    hits = find_hits(question, conversation)
+    threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
+    if len(questions) > 1 and (not hits or hits[0].score < threshold):
+        # A follow-up such as "and if that did not help?" names no topic, so
+        # the search also reads the previous question. A match found only
+        # that way shows the topic, not that the article answers the
+        # follow-up, so its score stays under the threshold and the ticket
+        # form is offered.
+        topic_hits = find_hits(f"{questions[-2].text}\n{question}", conversation)
+        if topic_hits and (not hits or topic_hits[0].score > hits[0].score):
+            ceiling = threshold - FOLLOW_UP_MARGIN
+            hits = [
+                replace(hit, score=max(0.0, min(hit.score, ceiling)))
+                for hit in topic_hits
+            ]
+    return question, history, hits
+
+
+def find_hits(question, conversation):
+    """Search for ``question``, in the conversation's category when it fits.
+
+    The employee's category narrows the search only when the best article in
+    it matches as well as the best one overall, so a wrong pick never turns
+    an unrelated article into a confident answer.
+    """
     hits = search(question, limit=SEARCH_LIMIT)
     if conversation.category_id and hits:
         in_category = search(
@@ -55,7 +81,7 @@ def load_context(message):
         )
         if in_category and in_category[0].score >= hits[0].score:
             hits = in_category
-    return question, history, hits
+    return hits
 
 
 def handoff_reason(question, assessment, over_budget=False):

@@ -126,3 +126,32 @@ def test_weak_match_is_not_cited_for_person_request():
     assert 0 < reply.confidence < 0.3
     assert list(reply.cited_articles.all()) == []
     assert reply.suggested_category is None
+
+
+def test_follow_up_keeps_topic_and_offers_ticket(vpn_article, mail_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("and if that did not help?", first.conversation)
+
+    assert list(reply.cited_articles.all()) == [vpn_article]
+    assert reply.suggested_category == vpn_article.category
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_person_request_after_question_keeps_category(vpn_article, mail_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("I want to talk to a human", first.conversation)
+
+    assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
+    assert reply.suggested_category == vpn_article.category
+
+
+def test_follow_up_with_own_topic_is_answered(vpn_article, mail_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("Не могу войти в почту", first.conversation)
+
+    assert list(reply.cited_articles.all()) == [mail_article]
+    assert reply.confidence >= 0.6
