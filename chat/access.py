@@ -5,6 +5,9 @@ from django.http import Http404
 
 from chat.models import Conversation, Message
 
+# The session entry with the public id of the visitor's open conversation.
+SESSION_KEY = "conversation_id"
+
 
 def owner_filter(request):
     """Return the lookup that selects the visitor's own conversations.

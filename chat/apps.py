@@ -8,6 +8,8 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self):
+        from chat import signals  # noqa: F401
+
         if settings.ANTHROPIC_API_KEY:
             # Importing the anthropic SDK takes about two seconds. Doing it at
             # start-up keeps that pause out of the event loop serving streams.

@@ -22,6 +22,7 @@ from chat.intent import asks_for_person, detect_language
 from chat.models import Message
 from chat.responders import Assessment, Turn, get_responder
 from chat.responders.offline import OfflineResponder
+from knowledge.analysis import query_terms
 from knowledge.gaps import record_gap
 from knowledge.models import Category
 from knowledge.search import search
@@ -35,6 +36,10 @@ SEARCH_LIMIT = 5
 # How far under the threshold a follow-up's score stays when the follow-up
 # matches articles only together with the previous question.
 FOLLOW_UP_MARGIN = 0.05
+# A question whose content words weigh at most this much (two full words and
+# a weak one, see knowledge.analysis.query_terms) is read as a follow-up of
+# the previous one when it matches weakly on its own.
+FOLLOW_UP_MAX_WEIGHT = 2.5
 
 
 def load_context(message):
@@ -51,7 +56,11 @@ def load_context(message):
 
     hits = find_hits(question, conversation)
     threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
-    if len(questions) > 1 and (not hits or hits[0].score < threshold):
+    if (
+        len(questions) > 1
+        and (not hits or hits[0].score < threshold)
+        and is_follow_up(question)
+    ):
         # A follow-up such as "and if that did not help?" names no topic, so
         # the search also reads the previous question. A match found only
         # that way shows the topic, not that the article answers the
@@ -65,6 +74,12 @@ def load_context(message):
                 for hit in topic_hits
             ]
     return question, history, hits
+
+
+def is_follow_up(question):
+    """Return whether ``question`` has too few content words to name a topic."""
+    weight = sum(term.weight for term in query_terms(question))
+    return weight <= FOLLOW_UP_MAX_WEIGHT
 
 
 def find_hits(question, conversation):

@@ -9,15 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chat.access import get_conversation, get_message
+from chat.access import SESSION_KEY, get_conversation, get_message
 from chat.assistant import generate_reply
 from chat.forms import MessageForm
 from chat.models import Conversation, Message
 from helpdesk.ratelimit import format_wait, hit_rate_limit
 
 logger = logging.getLogger(__name__)
-
-SESSION_KEY = "conversation_id"
 
 
 def current_conversation(request):

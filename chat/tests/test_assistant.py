@@ -155,3 +155,14 @@ def test_follow_up_with_own_topic_is_answered(vpn_article, mail_article):
 
     assert list(reply.cited_articles.all()) == [mail_article]
     assert reply.confidence >= 0.6
+
+
+def test_new_uncovered_question_is_not_follow_up(vpn_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer(
+        "The coffee machine on floor three leaks", first.conversation
+    )
+
+    assert list(reply.cited_articles.all()) == []
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from chat.access import SESSION_KEY
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
-from chat.views import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

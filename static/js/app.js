@@ -60,6 +60,31 @@
     });
   });
 
+  // A request that htmx does not swap in (403, other 4xx and 5xx) or that
+  // never reaches the server leaves the form as it was; say why above the page.
+  function showRequestError(kind) {
+    var notice = document.getElementById("request-error");
+    if (!notice) {
+      return;
+    }
+    notice.textContent = notice.dataset[kind] || "";
+    notice.hidden = false;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    showRequestError(status === 403 ? "sessionExpired" : "failed");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError("unreachable");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var notice = document.getElementById("request-error");
+    if (notice) {
+      notice.hidden = true;
+    }
+  });
+
   // The stream failed to connect several times: show a reload hint instead of
   // retrying forever.
   document.addEventListener("htmx:sseError", function (event) {
