@@ -143,6 +143,21 @@ def reply_to_ticket(request, token):
 
     form = ReplyForm(request.POST)
     if form.is_valid():
+        # Each reply can e-mail the assignee, so replies count against the
+        # chat's rate, which fits a conversation.
+        retry_after = hit_rate_limit(
+            request, "ticket_reply", settings.HELPDESK_CHAT_RATE
+        )
+        if retry_after is not None:
+            message = _(
+                "You are sending replies too fast. Your text is kept: send it "
+                "again in %(wait)s."
+            )
+            form.add_error("body", message % {"wait": format_wait(retry_after)})
+            context = detail_context(ticket, reply_form=form)
+            response = render(request, "tickets/detail.html", context, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         try:
             workflow.add_employee_reply(request, ticket, form.cleaned_data["body"])
         except workflow.TransitionError:

@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from chat.models import Message
 from helpdesk.env import Rate
-from tickets.models import Ticket
-from tickets.tests.factories import UserFactory
+from tickets.models import Comment, Ticket
+from tickets.tests.factories import TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,17 @@ def test_default_ticket_rate_allows_five_an_hour(client):
 
     assert statuses == [302] * 5 + [429]
     assert Ticket.objects.count() == 5
+
+
+def test_ticket_reply_over_limit_keeps_text(client, one_message_a_day):
+    ticket = TicketFactory()
+    url = reverse("tickets:reply", args=[ticket.tracking_token])
+    client.post(url, {"body": "It still does not boot."})
+
+    response = client.post(url, {"body": "Hello? Anyone there?"})
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= DAY
+    assert "You are sending replies too fast." in response.text
+    assert "Hello? Anyone there?</textarea>" in response.text
+    assert Comment.objects.filter(ticket=ticket).count() == 1
