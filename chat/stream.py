@@ -65,6 +65,15 @@ def render_final(message, request):
         .prefetch_related("cited_articles")
         .get(pk=message.pk)
     )
+    if message.status == Message.Status.INTERRUPTED:
+        question = (
+            message.conversation.messages.filter(
+                role=Message.Role.EMPLOYEE, pk__lt=message.pk
+            )
+            .order_by("-pk")
+            .first()
+        )
+        message.question_text = question.text if question else ""
     # The reply that just finished is the newest, so its ticket offer loads
     # the form.
     context = {"message": message, "latest_offer": message}

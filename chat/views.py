@@ -40,6 +40,16 @@ def start_conversation(request, category):
     return conversation
 
 
+def add_question_text(chat_messages):
+    """Give each interrupted reply the question it answers, for "Ask again"."""
+    question = ""
+    for message in chat_messages:
+        if message.role == Message.Role.EMPLOYEE:
+            question = message.text
+        elif message.status == Message.Status.INTERRUPTED:
+            message.question_text = question
+
+
 def page_context(request, conversation, form):
     chat_messages = []
     if conversation is not None:
@@ -48,6 +58,7 @@ def page_context(request, conversation, form):
                 "cited_articles"
             )
         )
+    add_question_text(chat_messages)
     # Only the newest finished reply that offers a ticket loads the form, so
     # the page never contains two forms with the same field ids.
     offers = [m for m in chat_messages if m.is_final and m.offers_ticket]
@@ -111,6 +122,7 @@ def post_message(request):
             "conversation": conversation,
             "exchange": [question, reply],
             "first_exchange": first_exchange,
+            "asked_again": bool(request.POST.get("again")),
             "form": MessageForm(initial={"category": conversation.category}),
         }
         return render(request, "chat/page.html#exchange", context)

@@ -219,6 +219,7 @@ async def test_interrupted_reply_replays_partial_text(
     assert name == "done"
     assert "interrupted" in final
     assert "/tickets/new/?conversation=" in final
+    assert 'name="text" value="VPN does not connect"' in final
 
 
 async def test_other_visitor_cannot_read_stream(session_key, vpn_article):
