@@ -11,6 +11,7 @@ set-up also switches every mailer to locmem.
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 
 
@@ -34,3 +35,18 @@ def empty_cache():
 
 # Fixtures that start the fake Messages API server, for the Claude tests.
 pytest_plugins = ["chat.tests.fake_claude_fixtures"]
+
+
+@pytest.fixture
+def session_key(db):
+    """Return the key of a stored session, as an anonymous visitor has."""
+    session = SessionStore()
+    session.create()
+    return session.session_key
+
+
+@pytest.fixture
+def visitor(client, session_key):
+    """Return a test client that carries an anonymous visitor's session."""
+    client.cookies["sessionid"] = session_key
+    return client

@@ -1,22 +1,6 @@
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 
 from knowledge.tests.factories import ArticleFactory, CategoryFactory
-
-
-@pytest.fixture
-def session_key(db):
-    """Return the key of a stored session, as an anonymous visitor has."""
-    session = SessionStore()
-    session.create()
-    return session.session_key
-
-
-@pytest.fixture
-def visitor(client, session_key):
-    """Return a test client that carries an anonymous visitor's session."""
-    client.cookies["sessionid"] = session_key
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ import uuid
 
 import pytest
 import redis
-from django.contrib.sessions.backends.db import SessionStore
 
 
 @pytest.fixture
@@ -31,18 +30,3 @@ def redis_cache_settings():
     for key in client.scan_iter(match=f"{prefix}:*"):
         client.delete(key)
     client.close()
-
-
-@pytest.fixture
-def session_key(db):
-    """Return the key of a stored session, as an anonymous visitor has."""
-    session = SessionStore()
-    session.create()
-    return session.session_key
-
-
-@pytest.fixture
-def visitor(client, session_key):
-    """Return a test client that carries an anonymous visitor's session."""
-    client.cookies["sessionid"] = session_key
-    return client

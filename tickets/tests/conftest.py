@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.mail.backends.base import BaseEmailBackend
 
 from tickets.tests.factories import StaffFactory, UserFactory
@@ -41,21 +40,6 @@ def staff_client(client, staff):
 @pytest.fixture
 def employee_client(client, employee):
     client.force_login(employee)
-    return client
-
-
-@pytest.fixture
-def session_key(db):
-    """Return the key of a stored session, as an anonymous visitor has."""
-    session = SessionStore()
-    session.create()
-    return session.session_key
-
-
-@pytest.fixture
-def visitor(client, session_key):
-    """Return a test client that carries an anonymous visitor's session."""
-    client.cookies["sessionid"] = session_key
     return client
 
 
