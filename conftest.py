@@ -50,3 +50,22 @@ def visitor(client, session_key):
     """Return a test client that carries an anonymous visitor's session."""
     client.cookies["sessionid"] = session_key
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_leftover_connections(django_db_setup, django_db_blocker):
+    """End other sessions on the PostgreSQL test database before it is dropped.
+
+    Threads that asyncio.to_thread and the ASGI handler start keep their own
+    connections open, and PostgreSQL refuses to drop a database in use.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
