@@ -103,3 +103,39 @@ def language_of(text):
 
 
 WEAK_STEMS = frozenset(stem(word) for word in WEAK_WORDS)
+
+
+# A word with a letter right after a minus at the start of the text or after
+# a space, as in "printer -scan".
+EXCLUDED_WORD_REGEX = re.compile(r"(?:^|(?<=\s))-(\w*[^\W\d_][\w-]*)")
+QUOTED_REGEX = re.compile(r'"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Operators:
+    """The web-search operators of a query, as stems.
+
+    ``excluded``: stems that a result must not contain ("-scan").
+    ``required``: stems that a result must all contain, from quoted phrases.
+    """
+
+    excluded: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
+
+    def admit(self, candidate):
+        """Return whether a scoring candidate passes the operators."""
+        found = frozenset().union(*candidate.fields.values())
+        return not (self.excluded & found) and self.required <= found
+
+
+def parse_operators(query):
+    """Return the query without its "-word" words, and its Operators.
+
+    Words are otherwise joined by "or", as web search engines do for short
+    questions, so the operators narrow the results without changing how
+    the other words rank.
+    """
+    excluded = frozenset(stems(" ".join(EXCLUDED_WORD_REGEX.findall(query))))
+    required = frozenset(stems(" ".join(QUOTED_REGEX.findall(query))))
+    text = EXCLUDED_WORD_REGEX.sub(" ", query).replace('"', " ")
+    return text, Operators(excluded=excluded, required=required)

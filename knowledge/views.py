@@ -40,7 +40,7 @@ def voter_filter(request):
 def search_results(query, category):
     """Return the hits for ``query`` with their title and snippet highlighted."""
     results = []
-    for hit in search(query, category=category, limit=RESULT_LIMIT):
+    for hit in search(query, category=category, limit=RESULT_LIMIT, operators=True):
         snippet = Truncator(hit.article.problem).chars(SNIPPET_LENGTH)
         results.append(
             {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections, router
 
-from knowledge.analysis import language_of, query_terms
+from knowledge.analysis import Operators, language_of, parse_operators, query_terms
 from knowledge.models import Article, Category
 from knowledge.search import backends, scoring
 
@@ -37,12 +37,19 @@ class SearchHit:
     matched_terms: list[str] = field(default_factory=list)
 
 
-def search(query, *, category=None, limit=5):
+def search(query, *, category=None, limit=5, operators=False):
     """Return up to ``limit`` published articles matching ``query``, best first.
 
-    ``category`` is a Category, its slug, or None for all categories.
+    ``category`` is a Category, its slug, or None for all categories. With
+    ``operators``, "-word" leaves out articles that contain the word and the
+    words of a "quoted phrase" must all occur in a result. The chat leaves
+    them off, because an employee's message is not a search query.
     """
-    terms = query_terms(query or "")
+    query = query or ""
+    rules = Operators()
+    if operators:
+        query, rules = parse_operators(query)
+    terms = query_terms(query)
     if not terms or limit <= 0:
         return []
     category_id = None
@@ -56,6 +63,7 @@ def search(query, *, category=None, limit=5):
     candidates = backend.find_candidates(
         connections[using], terms, category_id=category_id, limit=CANDIDATE_LIMIT
     )
+    candidates = [candidate for candidate in candidates if rules.admit(candidate)]
     if not candidates:
         return []
     scored = score_candidates(query, terms, candidates)[:limit]
