@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +46,18 @@ class MessageForm(forms.Form):
         # The ticket form that the chat page loads has its own "id_category".
         widget=forms.Select(attrs={"id": "id_message_category"}),
     )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        # Zero-width spaces and other format characters show nothing, so a
+        # message of only those and white space is empty to the employee.
+        visible = [
+            char
+            for char in text
+            if not char.isspace() and unicodedata.category(char) != "Cf"
+        ]
+        if not visible:
+            raise forms.ValidationError(
+                self.fields["text"].error_messages["required"], code="required"
+            )
+        return text

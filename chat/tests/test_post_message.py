@@ -95,3 +95,15 @@ def test_page_shows_own_conversation_only(client, visitor):
     response = client.get(reverse("chat:page"))
 
     assert "my secret printer question" not in response.content.decode()
+
+
+def test_invisible_characters_only_are_rejected(client):
+    response = client.post(
+        reverse("chat:post_message"),
+        {"text": "\u200b\u200b \u2060\ufeff"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 422
+    assert "Type your question first." in response.text
+    assert not Message.objects.exists()

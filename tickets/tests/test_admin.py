@@ -232,7 +232,7 @@ def test_change_form_shows_transcript(staff_client):
     answer = MessageFactory(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
-        text="Restart the client.",
+        text="**Restart** the client.",
         confidence=0.42,
         confidence_reason="Based on 'VPN does not connect'",
         handoff=Message.Handoff.LOW_CONFIDENCE,
@@ -243,7 +243,7 @@ def test_change_form_shows_transcript(staff_client):
     response = staff_client.get(change_url(ticket))
 
     assert "My VPN is broken" in response.text
-    assert "Restart the client." in response.text
+    assert "<strong>Restart</strong> the client." in response.text
     assert "0.42" in response.text
     assert "Low confidence" in response.text
     assert reverse("admin:knowledge_article_change", args=[article.pk]) in response.text
