@@ -83,17 +83,17 @@ def render_final(message, request):
 
 
 async def generate_events(message, request):
-    held = ""
+    unsent = ""
     last_sent = None
     async for chunk in generate_reply(message):
-        held += chunk
+        unsent += chunk
         now = time.monotonic()
         if last_sent is None or now - last_sent >= DELTA_INTERVAL:
-            yield sse_event("delta", escape(held))
-            held = ""
+            yield sse_event("delta", escape(unsent))
+            unsent = ""
             last_sent = now
-    if held:
-        yield sse_event("delta", escape(held))
+    if unsent:
+        yield sse_event("delta", escape(unsent))
     html = await run_step(render_final, message, request)
     yield sse_event("done", html)
 

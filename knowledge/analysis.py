@@ -131,9 +131,8 @@ class Operators:
 def parse_operators(query):
     """Return the query without its "-word" words, and its Operators.
 
-    Words are otherwise joined by "or", as web search engines do for short
-    questions, so the operators narrow the results without changing how
-    the other words rank.
+    The other words stay joined by "or", so the operators narrow the results
+    without changing how the other words rank.
     """
     excluded = frozenset(stems(" ".join(EXCLUDED_WORD_REGEX.findall(query))))
     required = frozenset(stems(" ".join(QUOTED_REGEX.findall(query))))
