@@ -402,16 +402,21 @@ class TicketAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
         try:
-            article = draft_article(ticket)
+            article, created = draft_article(ticket)
         except ArticleDraftError as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
 
-        self.message_user(
-            request,
-            _("Draft article created from %(reference)s. Review it, then publish it.")
-            % {"reference": ticket.reference},
-        )
+        if created:
+            message = _(
+                "Draft article created from %(reference)s. Review it, then publish it."
+            )
+        else:
+            message = _(
+                "%(reference)s already has this unpublished draft article. Review "
+                "it, then publish it."
+            )
+        self.message_user(request, message % {"reference": ticket.reference})
         return redirect(reverse("admin:knowledge_article_change", args=[article.pk]))
 
     @method_decorator(require_POST)

@@ -15,8 +15,11 @@ class ArticleDraftError(Exception):
 
 
 def draft_article(ticket):
-    """Create an unpublished article from the ticket's problem and staff replies.
+    """Return an unpublished article made from the ticket, and whether it is new.
 
+    The article takes the ticket's problem and staff replies. A draft that
+    is still unpublished in the same category under the ticket's subject is
+    returned instead of a second one, so a repeated click adds nothing.
     Raises ArticleDraftError when the ticket is not resolved or has no
     category, because every article belongs to a category.
     """
@@ -29,9 +32,15 @@ def draft_article(ticket):
             _("Set the ticket's category first: every article needs one.")
         )
 
+    existing = Article.objects.filter(
+        category_id=ticket.category_id, title=ticket.subject, is_published=False
+    ).first()
+    if existing is not None:
+        return existing, False
+
     replies = ticket.comments.filter(kind=Comment.Kind.STAFF_REPLY)
     problem = ticket.description.strip()
-    return Article.objects.create(
+    article = Article.objects.create(
         category_id=ticket.category_id,
         title=ticket.subject,
         problem=problem,
@@ -39,6 +48,7 @@ def draft_article(ticket):
         language=guess_language(f"{ticket.subject} {problem}"),
         is_published=False,
     )
+    return article, True
 
 
 def guess_language(text):

@@ -329,6 +329,20 @@ def test_turn_into_article_creates_draft(staff_client):
     assert article.solution == "Remove the old credentials."
 
 
+def test_turn_into_article_twice_keeps_one_draft(staff_client):
+    category = CategoryFactory()
+    ticket = TicketFactory(status=Status.RESOLVED, category=category)
+    staff_client.post(article_url(ticket))
+
+    response = staff_client.post(article_url(ticket), follow=True)
+
+    article = category.articles.get()
+    assert "already has this unpublished draft article" in response.text
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:knowledge_article_change", args=[article.pk]
+    )
+
+
 def test_turn_into_article_needs_category(staff_client):
     ticket = TicketFactory(status=Status.RESOLVED)
 
