@@ -59,14 +59,17 @@ def load_context(message):
     if (
         len(questions) > 1
         and (not hits or hits[0].score < threshold)
-        and is_follow_up(question)
+        and (is_follow_up(question) or asks_for_person(question))
     ):
         # A follow-up such as "and if that did not help?" names no topic, so
         # the search also reads the previous question. A match found only
         # that way shows the topic, not that the article answers the
         # follow-up, so its score stays under the threshold and the ticket
         # form is offered.
-        topic_hits = find_hits(f"{questions[-2].text}\n{question}", conversation)
+        # Up to two earlier questions, because the one before may itself be a
+        # follow-up, as in "VPN fails", "and if that did not help?", "a human".
+        topic = "\n".join(asked.text for asked in questions[-3:])
+        topic_hits = find_hits(topic, conversation)
         if topic_hits and (not hits or topic_hits[0].score > hits[0].score):
             ceiling = threshold - FOLLOW_UP_MARGIN
             hits = [

@@ -166,3 +166,15 @@ def test_new_uncovered_question_is_not_follow_up(vpn_article):
 
     assert list(reply.cited_articles.all()) == []
     assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_person_request_after_two_follow_ups_keeps_category(vpn_article):
+    first, _streamed = answer("VPN does not connect from home")
+    answer("and if that did not help?", first.conversation)
+
+    reply, _streamed = answer(
+        "I want to talk to a human being right now please", first.conversation
+    )
+
+    assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
+    assert reply.suggested_category == vpn_article.category
