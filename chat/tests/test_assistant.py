@@ -1,30 +1,11 @@
 import pytest
-from asgiref.sync import async_to_sync
 
-from chat.assistant import generate_reply
 from chat.models import Message
-from chat.tests.factories import ConversationFactory, MessageFactory
+from chat.tests.factories import ConversationFactory
+from chat.tests.replies import answer
 from knowledge.tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def answer(question, conversation=None):
-    conversation = conversation or ConversationFactory()
-    MessageFactory(conversation=conversation, text=question)
-    reply = MessageFactory(
-        conversation=conversation,
-        role=Message.Role.ASSISTANT,
-        text="",
-        status=Message.Status.STREAMING,
-    )
-
-    async def consume():
-        return "".join([chunk async for chunk in generate_reply(reply)])
-
-    streamed = async_to_sync(consume)()
-    reply.refresh_from_db()
-    return reply, streamed
 
 
 def test_covered_question_is_answered_with_confidence(mail_article):

@@ -1,12 +1,10 @@
 """The assistant with Claude configured, against the fake Messages API."""
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.test import override_settings
 
-from chat.assistant import generate_reply
 from chat.models import Message
-from chat.tests.factories import ConversationFactory, MessageFactory
+from chat.tests.replies import answer
 
 # Registers the fake Messages API fixtures, fake_claude_thread among them.
 
@@ -23,24 +21,6 @@ def claude_in_thread(fake_claude_thread):
         CLAUDE_MAX_RETRIES=0,
     ):
         yield fake_claude_thread
-
-
-def answer(question):
-    conversation = ConversationFactory()
-    MessageFactory(conversation=conversation, text=question)
-    reply = MessageFactory(
-        conversation=conversation,
-        role=Message.Role.ASSISTANT,
-        text="",
-        status=Message.Status.STREAMING,
-    )
-
-    async def consume():
-        return "".join([chunk async for chunk in generate_reply(reply)])
-
-    streamed = async_to_sync(consume)()
-    reply.refresh_from_db()
-    return reply, streamed
 
 
 def test_claude_reply_is_saved(claude_in_thread, vpn_article):

@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from chat.assistant import budget_notice, generate_reply
+from chat.assistant import budget_notice
 from chat.budget import day_start, tokens_used_today
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
+from chat.tests.replies import answer as generate_answer
 
 # Registers the fake Messages API fixtures, fake_claude_thread among them.
 
@@ -43,19 +43,7 @@ def spend(conversation, input_tokens=0, **tokens):
 
 
 def answer(conversation, question):
-    MessageFactory(conversation=conversation, text=question)
-    reply = MessageFactory(
-        conversation=conversation,
-        role=Message.Role.ASSISTANT,
-        text="",
-        status=Message.Status.STREAMING,
-    )
-
-    async def consume():
-        return "".join([chunk async for chunk in generate_reply(reply)])
-
-    streamed = async_to_sync(consume)()
-    reply.refresh_from_db()
+    reply, streamed = generate_answer(question, conversation)
     assert streamed == reply.text
     return reply
 

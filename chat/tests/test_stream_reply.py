@@ -8,6 +8,7 @@ from chat.models import Message
 from chat.stream import DELTA_INTERVAL, POLL_INTERVAL
 from chat.tests.factories import ConversationFactory, MessageFactory
 from helpdesk.asgi import application
+from helpdesk.tests.asgi import http_scope
 
 # Longer than DELTA_INTERVAL, so that every word goes out in an event of its
 # own.
@@ -49,22 +50,7 @@ async def call_stream(reply, session_key, *, disconnect_after=None):
     have arrived, as a closed browser tab does.
     """
     path = reverse("chat:stream", args=[reply.public_id])
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"cookie", f"sessionid={session_key}".encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope(path, [(b"cookie", f"sessionid={session_key}".encode())])
     disconnected = asyncio.Event()
     started = {"request": False}
     received = {"status": None, "headers": {}, "body": b""}

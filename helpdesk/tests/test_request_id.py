@@ -12,6 +12,7 @@ from django.urls import reverse
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
 from helpdesk.asgi import application
+from helpdesk.tests.asgi import http_scope
 
 GENERATED_ID_REGEX = re.compile(r"[0-9a-f]{32}")
 
@@ -33,23 +34,13 @@ def line_with(output, text):
 
 async def get_through_asgi(path, session_key, request_id):
     """Send a GET through the ASGI application and return the response headers."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [
-            (b"host", b"testserver"),
+    scope = http_scope(
+        path,
+        [
             (b"cookie", f"sessionid={session_key}".encode()),
             (b"x-request-id", request_id.encode()),
         ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    )
     headers = {}
     requested = False
 

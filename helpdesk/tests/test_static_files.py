@@ -9,6 +9,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.test import Client
 
 from helpdesk.settings import BASE_DIR
+from helpdesk.tests.asgi import http_scope
 
 PATH = "/static/css/app.css"
 CONTENT = (BASE_DIR / "static" / "css" / "app.css").read_bytes()
@@ -25,19 +26,7 @@ def static_files_from_finders(settings):
 async def asgi_request(method, path, headers=()):
     """Send one request through a new ASGI handler and return its status and body."""
     application = ASGIHandler()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope(path, headers, method=method)
     requested = False
     received = {"status": None, "body": b""}
 

@@ -63,7 +63,8 @@ def search(query, *, category=None, limit=5, operators=False):
     candidates = backend.find_candidates(
         connections[using], terms, category_id=category_id, limit=CANDIDATE_LIMIT
     )
-    candidates = [candidate for candidate in candidates if rules.admit(candidate)]
+    if rules.excluded or rules.required:
+        candidates = [candidate for candidate in candidates if rules.admit(candidate)]
     if not candidates:
         return []
     scored = score_candidates(query, terms, candidates)[:limit]
