@@ -63,7 +63,7 @@ def load_context(message):
     ):
         # A follow-up such as "and if that did not help?" names no topic, so
         # the search also reads the previous question. A match found only
-        # that way shows the topic, not that the article answers the
+        # that way shows the topic, not that the article covers the
         # follow-up, so its score stays under the threshold and the ticket
         # form is offered.
         # Up to two earlier questions, because the one before may itself be a

@@ -43,7 +43,7 @@ class OfflineResponder:
         threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
         asked_for_person = asks_for_person(question)
         best = hits[0] if hits else None
-        # A match under half the threshold says little about the topic, so
+        # A match under half the threshold is weak evidence of the topic, so
         # it suggests no category and no article.
         relevant = best is not None and best.score >= threshold / 2
         category = best.article.category.slug if relevant else ""

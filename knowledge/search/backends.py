@@ -12,7 +12,7 @@ def for_connection(connection):
 
     Every backend module provides ``find_candidates``, ``index_article``,
     ``remove_article``, ``remove_orphans`` and ``rebuild_index``, and names
-    the table that holds its index in ``INDEX_TABLE``.
+    the table that contains its index in ``INDEX_TABLE``.
     """
     try:
         return BACKENDS[connection.vendor]

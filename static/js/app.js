@@ -61,7 +61,8 @@
   });
 
   // A request that htmx does not swap in (403, other 4xx and 5xx) or that
-  // never reaches the server leaves the form as it was; say why above the page.
+  // never reaches the server leaves the form as it was. The notice above the
+  // page gives the reason.
   function showRequestError(kind) {
     var notice = document.getElementById("request-error");
     if (!notice) {
