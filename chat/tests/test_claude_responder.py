@@ -1,8 +1,12 @@
 """ClaudeResponder against the fake Messages API: answers, prompt and history."""
 
+import asyncio
+
 import pytest
+from django.test import override_settings
 
 from chat.responders import Turn
+from chat.responders.claude import get_client
 from chat.responders.prompt import CATEGORY_SLUGS, CHARS_PER_TOKEN
 from chat.tests.fake_claude_fixtures import collect_reply
 
@@ -199,3 +203,23 @@ async def test_history_is_bounded_oldest_first(fake_claude, vpn_hit):
     assert messages[-1]["content"] == "VPN is down"
     assert messages[0]["role"] == "user"
     assert not any(m["content"].startswith("question 0 ") for m in messages)
+
+
+def test_client_shared_then_closed_with_loop():
+    async def take_clients():
+        client = get_client()
+        same = get_client()
+        with override_settings(CLAUDE_TIMEOUT=7.0):
+            replaced = get_client()
+        return client, same, replaced
+
+    with override_settings(ANTHROPIC_BASE_URL="http://127.0.0.1:9"):
+        first, same, replaced = asyncio.run(take_clients())
+        other, _, _ = asyncio.run(take_clients())
+
+    assert same is first
+    assert replaced.timeout == 7.0
+    assert other is not first
+    assert first.is_closed()
+    assert replaced.is_closed()
+    assert other.is_closed()

@@ -1,0 +1,144 @@
+"""Reading the Messages API's server-sent events without the SDK's models."""
+
+import json
+
+import pytest
+
+from chat.responders.claude import EventReader
+from chat.responders.sse import StreamError, decode_event, read_events
+
+START = (
+    b'{"type":"message_start","message":'
+    b'{"model":"claude-x","usage":{"input_tokens":12,"output_tokens":1}}}'
+)
+PING = b'{"type":"ping"}'
+# The text is "При" in UTF-8, so that a cut can fall inside a character.
+DELTA = (
+    b'{"type":"content_block_delta","index":0,'
+    b'"delta":{"type":"text_delta","text":"\xd0\x9f\xd1\x80\xd0\xb8"}}'
+)
+STREAM = (
+    b"event: message_start\ndata: " + START + b"\n\n"
+    b": a comment line\n\n"
+    b"event: ping\ndata:" + PING + b"\n\n"
+    b"event: content_block_delta\ndata: " + DELTA + b"\n\n"
+    b"event: two_lines\ndata: first\ndata: second\n\n"
+)
+EXPECTED = [
+    ("message_start", START),
+    ("ping", PING),
+    ("content_block_delta", DELTA),
+    ("two_lines", b"first\nsecond"),
+]
+
+
+async def chunks_of(*parts):
+    for part in parts:
+        yield part
+
+
+async def collect(*parts):
+    return [event async for event in read_events(chunks_of(*parts))]
+
+
+async def test_events_are_read_from_one_chunk():
+    events = await collect(STREAM)
+
+    assert events == EXPECTED
+    assert json.loads(events[2][1])["delta"]["text"] == "При"
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\r"])
+async def test_cut_chunks_give_same_events(line_end):
+    stream = STREAM.replace(b"\n", line_end)
+
+    for cut in range(1, len(stream)):
+        assert await collect(stream[:cut], stream[cut:]) == EXPECTED, cut
+
+
+async def test_one_byte_chunks_give_same_events():
+    parts = [STREAM[i : i + 1] for i in range(len(STREAM))]
+
+    assert await collect(*parts) == EXPECTED
+
+
+async def test_unfinished_event_is_dropped():
+    events = await collect(b'event: ping\ndata: {"type":"ping"}\n')
+
+    assert events == []
+
+
+def test_error_event_raises_with_its_type():
+    data = b'{"type":"error","error":{"type":"overloaded_error","message":"Busy"}}'
+
+    with pytest.raises(StreamError) as raised:
+        decode_event("error", data)
+
+    assert raised.value.type == "overloaded_error"
+
+
+@pytest.mark.parametrize("data", [b"{not json", b"[1, 2]", b'"text"', b"\xff"])
+def test_malformed_event_raises(data):
+    with pytest.raises(StreamError):
+        decode_event("content_block_delta", data)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "message_start", "message": "not an object"},
+        {"type": "message_start", "message": {"usage": [1, 2]}},
+        {"type": "content_block_start", "index": [0], "content_block": {}},
+        {"type": "content_block_delta", "index": {}, "delta": {"type": "x"}},
+        {"type": "content_block_delta", "index": 0, "delta": None},
+        {"type": "message_delta", "delta": 5, "usage": {"output_tokens": "7"}},
+        {"type": "something_new", "index": 3},
+    ],
+)
+def test_unexpected_shape_adds_no_text(event):
+    reader = EventReader()
+
+    assert reader.read(event) == ""
+    assert reader.usage.output_tokens == 0
+
+
+def test_text_comes_only_from_text_blocks():
+    reader = EventReader()
+    reader.read(
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}
+    )
+    reader.read(
+        {
+            "type": "content_block_start",
+            "index": 1,
+            "content_block": {"type": "tool_use", "name": "report_assessment"},
+        }
+    )
+
+    text = reader.read(
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "text_delta", "text": "Hi"},
+        }
+    )
+    hidden = reader.read(
+        {
+            "type": "content_block_delta",
+            "index": 1,
+            "delta": {"type": "text_delta", "text": "no"},
+        }
+    )
+    reader.read(
+        {
+            "type": "content_block_delta",
+            "index": 1,
+            "delta": {
+                "type": "input_json_delta",
+                "partial_json": '{"confidence": 0.9}',
+            },
+        }
+    )
+
+    assert (text, hidden) == ("Hi", "")
+    assert reader.tool_input() == {"confidence": 0.9}
