@@ -24,6 +24,7 @@ have hard maximums, and each stream phase ends after --ramp-seconds plus
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import platform
@@ -37,11 +38,19 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx2 as httpx
+import aiohttp
 import psycopg
+
+try:
+    # uvloop comes with uvicorn[standard]. Its event loop uses less CPU than
+    # asyncio's, which leaves more of the shared cores to the app.
+    import uvloop
+except ImportError:
+    uvloop = None
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -55,7 +64,7 @@ MAX_STREAM_TIMEOUT = 300
 # conversations already hold one question and its finished reply.
 PAGE_CLIENTS = 20
 STARTUP_TIMEOUT = 60
-STREAM_URL = re.compile(r'sse-connect="(/messages/[0-9a-f-]{36}/stream/)"')
+STREAM_URL = re.compile(rb'sse-connect="(/messages/[0-9a-f-]{36}/stream/)"')
 STATIC_URL = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 # Requests per static file of the chat page in the static phase, sent by
 # STATIC_CONCURRENCY clients at once.
@@ -64,6 +73,9 @@ STATIC_CONCURRENCY = 10
 # Django's ASGI handler prints this when a response body must be read from a
 # synchronous iterator in a thread, which holds the whole body in memory.
 SYNC_ITERATOR_WARNING = "must consume synchronous iterators"
+# Lines of the reply stream that the employees look for, without the line end.
+DELTA_LINE = b"event: delta"
+DONE_LINE = b"event: done"
 QUESTIONS = [
     "VPN does not connect from home",
     "I forgot my password and cannot log in",
@@ -297,6 +309,17 @@ class Workspace:
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def http_status(url, timeout):
+    """Return the status of a GET request to a plain-HTTP URL."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", parts.path or "/")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 def wait_for_http(url, process, log_path):
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
@@ -306,10 +329,9 @@ def wait_for_http(url, process, log_path):
                 + log_path.read_text()[-3000:]
             )
         try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code < 500:
+            if http_status(url, timeout=2) < 500:
                 return
-        except httpx.TransportError:
+        except (OSError, http.client.HTTPException):
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not respond within {STARTUP_TIMEOUT} s")
@@ -429,24 +451,59 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def is_postgres_process(pid):
+    """Return whether pid is a local process named postgres.
+
+    A server on another host or in another PID namespace reports process ids
+    of its own, and here the same number may belong to another process.
+    """
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
 class ConnectionSampler(threading.Thread):
-    """Sample the database's open connections every half second."""
+    """Sample the database's open connections every half second.
+
+    The sampler also reads the CPU time of each backend serving the database.
+    NOTE: backend_cpu_seconds() is a lower bound, because a backend's CPU
+    after its last sample is lost when it exits, and PostgreSQL's background
+    processes (WAL writer, checkpointer, autovacuum) are not counted.
+    """
 
     def __init__(self, server_url, database_name):
         super().__init__(daemon=True)
         self.server_url = server_url
         self.database_name = database_name
         self.peak = 0
+        self.backend_cpu = {}
         self.stopping = threading.Event()
 
     def run(self):
         with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as db:
             while not self.stopping.wait(0.5):
-                count = db.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
-                    [self.database_name],
-                ).fetchone()[0]
-                self.peak = max(self.peak, count)
+                self.sample(db)
+            # A last reading catches the CPU time used since the previous one.
+            self.sample(db)
+
+    def sample(self, db):
+        pids = db.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s",
+            [self.database_name],
+        ).fetchall()
+        self.peak = max(self.peak, len(pids))
+        for (pid,) in pids:
+            if pid in self.backend_cpu or is_postgres_process(pid):
+                cpu = cpu_seconds(pid)
+                if cpu is not None:
+                    self.backend_cpu[pid] = cpu
+
+    def backend_cpu_seconds(self):
+        """Return the CPU seconds of the sampled backends, or None if none was read."""
+        if not self.backend_cpu:
+            return None
+        return round(sum(self.backend_cpu.values()), 1)
 
     def stop(self):
         self.stopping.set()
@@ -487,72 +544,144 @@ class StreamStats:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-async def run_employee(client, number, stats, deadline):
+def request_timeout(seconds, connect=None):
+    """Return timeouts that bound each wait of a request, not the whole request.
+
+    seconds bounds the wait for a pooled connection and the connect together,
+    and each read. connect, when given, bounds the TCP connect alone.
+    """
+    return aiohttp.ClientTimeout(
+        connect=seconds, sock_connect=connect or seconds, sock_read=seconds
+    )
+
+
+async def fetch(session, method, path, **options):
+    """Send a request without following redirects, and return the response and body.
+
+    Reading the whole body here returns the connection to the pool.
+    """
+    async with session.request(
+        method, path, allow_redirects=False, **options
+    ) as response:
+        body = await response.read()
+    return response, body
+
+
+def cookie_value(session, name):
+    for cookie in session.cookie_jar:
+        if cookie.key == name:
+            return cookie.value
+    return None
+
+
+def contains_line(lines, line):
+    """Return whether line is one of the whole lines in lines."""
+    # The substring test is cheap and almost always false, so the lines are
+    # split only when the marker may be there.
+    return line in lines and line in lines.splitlines()
+
+
+async def run_employee(session, number, stats, deadline):
     question = QUESTIONS[number % len(QUESTIONS)]
-    page = await client.get("/")
-    if page.status_code != 200:
-        stats.error(f"GET / {page.status_code}")
+    page, _ = await fetch(session, "GET", "/")
+    if page.status != 200:
+        stats.error(f"GET / {page.status}")
         return
-    token = client.cookies.get("csrftoken")
+    token = cookie_value(session, "csrftoken") or ""
     sent = time.monotonic()
-    posted = await client.post(
+    posted, body = await fetch(
+        session,
+        "POST",
         "/messages/",
         data={"text": f"{question} (employee {number})", "csrfmiddlewaretoken": token},
-        headers={"HX-Request": "true", "X-CSRFToken": token or ""},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
     )
-    if posted.status_code != 200:
-        stats.error(f"POST /messages/ {posted.status_code}")
+    if posted.status != 200:
+        stats.error(f"POST /messages/ {posted.status}")
         return
     stats.post_times.append(time.monotonic() - sent)
-    match = STREAM_URL.search(posted.text)
+    match = STREAM_URL.search(body)
     if match is None:
         stats.error("POST response without stream URL")
         return
+    await read_reply_stream(session, match.group(1).decode(), stats, sent, deadline)
 
+
+async def read_reply_stream(session, path, stats, sent, deadline):
+    """Open a reply stream and read it to the done event."""
     opened = time.monotonic()
-    first_delta = None
     headers_seen = False
     try:
-        async with client.stream(
-            "GET", match.group(1), headers={"Accept": "text/event-stream"}
+        async with session.get(
+            path, headers={"Accept": "text/event-stream"}, allow_redirects=False
         ) as response:
-            if response.status_code != 200:
-                stats.error(f"stream {response.status_code}")
+            if response.status != 200:
+                stats.error(f"stream {response.status}")
                 return
             stats.header_times.append(time.monotonic() - opened)
             stats.open_streams += 1
             headers_seen = True
             stats.max_open_streams = max(stats.max_open_streams, stats.open_streams)
-            async for line in response.aiter_lines():
-                if line == "event: delta" and first_delta is None:
-                    now = time.monotonic()
-                    first_delta = now - opened
-                    stats.first_delta_times.append(first_delta)
-                    stats.send_to_first_delta_times.append(now - sent)
-                elif line == "event: done":
-                    stats.done_times.append(time.monotonic() - opened)
-                    stats.completed += 1
-                    return
-                if time.monotonic() > deadline:
-                    stats.error("stream timed out")
-                    return
-            stats.error("stream closed before done")
+            await read_events(response, stats, opened, sent, deadline)
     finally:
         if headers_seen:
             stats.open_streams -= 1
 
 
-async def run_stream_phase(base_url, concurrency, arguments, keep_clients):
-    """Run the employees; return their statistics and the clients kept for pages."""
+async def read_line_blocks(content):
+    """Yield the whole lines of a byte stream, one block per received chunk.
+
+    The text after a chunk's last line end waits for the rest of its line.
+    A last line without a line end is yielded when the stream ends.
+    """
+    partial_line = b""
+    async for chunk in content.iter_any():
+        data = partial_line + chunk
+        end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+        if end:
+            yield data[:end]
+        partial_line = data[end:]
+    if partial_line:
+        yield partial_line
+
+
+async def read_events(response, stats, opened, sent, deadline):
+    """Record when the first delta and the done event arrive on a reply stream."""
+    # Blocks are searched whole rather than split into lines, so a chunk
+    # costs a few byte searches.
+    first_delta_seen = False
+    async for lines in read_line_blocks(response.content):
+        if not first_delta_seen and contains_line(lines, DELTA_LINE):
+            now = time.monotonic()
+            first_delta_seen = True
+            stats.first_delta_times.append(now - opened)
+            stats.send_to_first_delta_times.append(now - sent)
+        if contains_line(lines, DONE_LINE):
+            stats.done_times.append(time.monotonic() - opened)
+            stats.completed += 1
+            return
+        if time.monotonic() > deadline:
+            stats.error("stream timed out")
+            return
+    stats.error("stream closed before done")
+
+
+async def run_stream_phase(base_url, concurrency, arguments, keep_sessions):
+    """Run the employees; return their statistics and the sessions kept for pages."""
     stats = StreamStats()
-    timeout = httpx.Timeout(arguments.stream_timeout, connect=30)
-    # One transport for all employees, so that start-up does not build one
-    # SSL context per client; each client keeps its own cookie jar.
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=concurrency * 2 + 50)
-    )
-    clients = [
-        httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout)
+    timeout = request_timeout(arguments.stream_timeout, connect=30)
+    # One connection pool for all employees, and one session per employee for
+    # its own cookie jar. unsafe=True lets a jar keep cookies from 127.0.0.1,
+    # which aiohttp otherwise drops because the host is an IP address.
+    connector = aiohttp.TCPConnector(limit=concurrency * 2 + 50)
+    sessions = [
+        aiohttp.ClientSession(
+            base_url=base_url,
+            connector=connector,
+            connector_owner=False,
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            timeout=timeout,
+        )
         for _ in range(concurrency)
     ]
     started = time.monotonic()
@@ -563,40 +692,43 @@ async def run_stream_phase(base_url, concurrency, arguments, keep_clients):
         await asyncio.sleep(delay)
         try:
             await asyncio.wait_for(
-                run_employee(clients[number], number, stats, deadline),
+                run_employee(sessions[number], number, stats, deadline),
                 timeout=max(1.0, deadline - time.monotonic()),
             )
+        # aiohttp's socket timeouts are TimeoutError too, so ClientError comes
+        # first to count them by their own name.
+        except aiohttp.ClientError as error:
+            stats.error(type(error).__name__)
         except TimeoutError:
             stats.error("exchange timed out")
-        except httpx.HTTPError as error:
-            stats.error(type(error).__name__)
 
     await asyncio.gather(*(employee(n) for n in range(concurrency)))
     elapsed = time.monotonic() - started
-    kept = clients[:keep_clients]
-    for client in clients[keep_clients:]:
-        await client.aclose()
-    return stats, elapsed, kept, transport
+    kept = sessions[:keep_sessions]
+    for session in sessions[keep_sessions:]:
+        await session.close()
+    return stats, elapsed, kept, connector
 
 
-async def run_page_phase(clients, rate, seconds):
+async def run_page_phase(sessions, rate, seconds):
     """Request the chat page at a fixed offered rate; return its statistics."""
     total = int(rate * seconds)
     latencies = []
     errors = {}
+    timeout = request_timeout(10)
     started = time.monotonic()
 
-    async def request(client):
+    async def request(session):
         sent = time.monotonic()
         try:
-            response = await client.get("/", timeout=10)
-        except httpx.HTTPError as error:
+            response, _ = await fetch(session, "GET", "/", timeout=timeout)
+        except aiohttp.ClientError as error:
             errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
             return
-        if response.status_code == 200:
+        if response.status == 200:
             latencies.append(time.monotonic() - sent)
         else:
-            key = f"GET / {response.status_code}"
+            key = f"GET / {response.status}"
             errors[key] = errors.get(key, 0) + 1
 
     tasks = []
@@ -604,7 +736,7 @@ async def run_page_phase(clients, rate, seconds):
         delay = started + index / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(request(clients[index % len(clients)])))
+        tasks.append(asyncio.create_task(request(sessions[index % len(sessions)])))
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - started
     return {
@@ -616,7 +748,7 @@ async def run_page_phase(clients, rate, seconds):
     }
 
 
-async def run_static_phase(client):
+async def run_static_phase(session):
     """Fetch the chat page's static files as a first-time visitor's browser does.
 
     Return each file's response headers that matter for caching and
@@ -626,8 +758,8 @@ async def run_static_phase(client):
     latencies = []
     errors = {}
     try:
-        page = await client.get("/", timeout=30)
-    except httpx.HTTPError as error:
+        _, page = await fetch(session, "GET", "/", timeout=request_timeout(30))
+    except aiohttp.ClientError as error:
         # A server still busy with the stream phase may not serve the page.
         errors[f"GET / {type(error).__name__}"] = 1
         return {
@@ -637,20 +769,23 @@ async def run_static_phase(client):
             "latency_ms": summarize(latencies),
             "errors": errors,
         }
-    paths = sorted(set(STATIC_URL.findall(page.text)))
+    paths = sorted(set(STATIC_URL.findall(page.decode(errors="replace"))))
     semaphore = asyncio.Semaphore(STATIC_CONCURRENCY)
     headers = {"Accept-Encoding": "br, gzip"}
+    timeout = request_timeout(10)
 
-    async def fetch(path):
+    async def fetch_file(path):
         async with semaphore:
             sent = time.monotonic()
             try:
-                response = await client.get(path, headers=headers, timeout=10)
-            except httpx.HTTPError as error:
+                response, _ = await fetch(
+                    session, "GET", path, headers=headers, timeout=timeout
+                )
+            except aiohttp.ClientError as error:
                 errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
                 return
-        if response.status_code != 200:
-            key = f"GET static {response.status_code}"
+        if response.status != 200:
+            key = f"GET static {response.status}"
             errors[key] = errors.get(key, 0) + 1
             return
         latencies.append(time.monotonic() - sent)
@@ -662,7 +797,7 @@ async def run_static_phase(client):
 
     started = time.monotonic()
     await asyncio.gather(
-        *(fetch(path) for path in paths for _ in range(STATIC_REQUESTS_PER_FILE))
+        *(fetch_file(path) for path in paths for _ in range(STATIC_REQUESTS_PER_FILE))
     )
     elapsed = time.monotonic() - started
     return {
@@ -675,18 +810,18 @@ async def run_static_phase(client):
 
 
 async def measure(base_url, concurrency, arguments):
-    stats, elapsed, clients, transport = await run_stream_phase(
+    stats, elapsed, sessions, connector = await run_stream_phase(
         base_url, concurrency, arguments, PAGE_CLIENTS
     )
-    static = await run_static_phase(clients[0]) if clients else None
+    static = await run_static_phase(sessions[0]) if sessions else None
     page = None
-    if arguments.page_rate and clients:
+    if arguments.page_rate and sessions:
         page = await run_page_phase(
-            clients, arguments.page_rate, arguments.page_seconds
+            sessions, arguments.page_rate, arguments.page_seconds
         )
-    for client in clients:
-        await client.aclose()
-    await transport.aclose()
+    for session in sessions:
+        await session.close()
+    await connector.close()
 
     delay = arguments.first_token_delay
     return {
@@ -712,7 +847,11 @@ async def measure(base_url, concurrency, arguments):
     }
 
 
-def run_one(kind, concurrency, arguments, workspace, fake_claude_url):
+def run_one(kind, concurrency, arguments, workspace, fake_claude_url, fake_claude_pid):
+    """Measure one server kind and concurrency.
+
+    fake_claude_pid is None when the fake model was not started by this script.
+    """
     run_name = f"{kind}-{concurrency}"
     process, url, log_path = start_app(
         kind, arguments, workspace, fake_claude_url, run_name
@@ -722,9 +861,13 @@ def run_one(kind, concurrency, arguments, workspace, fake_claude_url):
     # The machine may run other work; the load average shows how much.
     load_before = os.getloadavg()
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    fake_cpu = None if fake_claude_pid is None else cpu_seconds(fake_claude_pid)
     try:
         workers = worker_pids(process.pid)
-        result = asyncio.run(measure(url, concurrency, arguments))
+        result = asyncio.run(
+            measure(url, concurrency, arguments),
+            loop_factory=uvloop.new_event_loop if uvloop else None,
+        )
         result["worker_peak_rss_mb"] = [peak_rss_mb(pid) for pid in workers]
         result["worker_cpu_seconds"] = [
             None if (cpu := cpu_seconds(pid)) is None else round(cpu, 1)
@@ -737,6 +880,11 @@ def run_one(kind, concurrency, arguments, workspace, fake_claude_url):
     result["client_cpu_seconds"] = round(
         usage.ru_utime + usage.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime, 1
     )
+    fake_cpu_after = None if fake_cpu is None else cpu_seconds(fake_claude_pid)
+    result["fake_model_cpu_seconds"] = (
+        None if fake_cpu_after is None else round(fake_cpu_after - fake_cpu, 1)
+    )
+    result["postgres_backend_cpu_seconds"] = sampler.backend_cpu_seconds()
     result["server"] = kind
     result["peak_db_connections"] = sampler.peak
     count, lines = summarize_server_log(log_path)
@@ -783,6 +931,11 @@ TABLE_ROWS = [
     ("peak RSS per worker MB", lambda r: " / ".join(map(str, r["worker_peak_rss_mb"]))),
     ("CPU s per worker", lambda r: " / ".join(map(str, r["worker_cpu_seconds"]))),
     ("client CPU s", lambda r: r["client_cpu_seconds"]),
+    ("fake model CPU s", lambda r: r["fake_model_cpu_seconds"]),
+    (
+        "PostgreSQL backend CPU s (lower bound)",
+        lambda r: r["postgres_backend_cpu_seconds"],
+    ),
     ("peak database connections", lambda r: r["peak_db_connections"]),
     ("load average before / after", lambda r: load_averages(r["load_average"])),
 ]
@@ -849,12 +1002,19 @@ def main():
             fake_process, fake_claude_url = start_fake_claude(
                 arguments, workspace.directory
             )
+        fake_claude_pid = None if fake_process is None else fake_process.pid
         for kind in kinds:
             for concurrency in arguments.concurrency:
                 print(f"running {kind} with {concurrency} employees", flush=True)
-                results.append(
-                    run_one(kind, concurrency, arguments, workspace, fake_claude_url)
+                result = run_one(
+                    kind,
+                    concurrency,
+                    arguments,
+                    workspace,
+                    fake_claude_url,
+                    fake_claude_pid,
                 )
+                results.append(result)
                 print_table(results[-1:])
                 print(flush=True)
         machine = {
@@ -862,6 +1022,10 @@ def main():
             "platform": platform.platform(),
             "python": platform.python_version(),
             "postgres_max_connections": workspace.max_connections(),
+            "client": f"aiohttp {aiohttp.__version__}",
+            "client_event_loop": (
+                f"uvloop {uvloop.__version__}" if uvloop else "asyncio"
+            ),
         }
     finally:
         if fake_process is not None:
