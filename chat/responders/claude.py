@@ -46,6 +46,9 @@ logger = logging.getLogger(__name__)
 # Failures that need an operator to fix the configuration are logged as
 # errors. The others are transient and logged as warnings.
 CONFIGURATION_FAILURES = {"auth", "bad_request"}
+# Seconds between reads of a streamed response (see read_in_batches). The
+# reply stream sends its text to the browser at the same interval.
+READ_INTERVAL = 0.05
 
 # One client per event loop, so that replies share its connection pool. A
 # connection is bound to the loop that opened it, and a test or an
@@ -132,7 +135,8 @@ class ClaudeResponder:
             ) as response:
                 reader.streaming = True
                 reader.request_id = response.headers.get("request-id", "")
-                async for name, data in read_events(response.iter_bytes()):
+                chunks = read_in_batches(response.iter_bytes())
+                async for name, data in read_events(chunks):
                     text = reader.read(decode_event(name, data))
                     if text:
                         yield text
@@ -160,6 +164,26 @@ class ClaudeResponder:
         assessment.model = reader.model
         assessment.usage = reader.usage
         yield assessment
+
+
+async def read_in_batches(chunks):
+    """Yield ``chunks`` of the response, reading at most every READ_INTERVAL.
+
+    The model sends each token as its own event. Waiting after each read
+    lets the next tokens gather in the socket buffer, so one read returns
+    several, and every read resumes the reply stream's whole chain of
+    coroutines, from the ASGI server down to here. At 60 tokens a second
+    this cut the CPU of a reply by about 13% (bench/request_cpu.py). A
+    chunk is handed on as soon as it is read, so the first token is not
+    delayed.
+    """
+    loop = asyncio.get_running_loop()
+    async for chunk in chunks:
+        read_at = loop.time()
+        yield chunk
+        remaining = READ_INTERVAL - (loop.time() - read_at)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
 
 class EventReader:

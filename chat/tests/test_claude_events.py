@@ -1,10 +1,12 @@
 """Reading the Messages API's server-sent events without the SDK's models."""
 
+import itertools
 import json
+import time
 
 import pytest
 
-from chat.responders.claude import EventReader
+from chat.responders.claude import READ_INTERVAL, EventReader, read_in_batches
 from chat.responders.sse import StreamError, decode_event, read_events
 
 START = (
@@ -142,3 +144,18 @@ def test_text_comes_only_from_text_blocks():
 
     assert (text, hidden) == ("Hi", "")
     assert reader.tool_input() == {"confidence": 0.9}
+
+
+async def test_batched_reads_wait_between_chunks():
+    pulled = []
+
+    async def ready_chunks():
+        for chunk in (b"a", b"b", b"c"):
+            pulled.append(time.monotonic())
+            yield chunk
+
+    chunks = [chunk async for chunk in read_in_batches(ready_chunks())]
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(pulled)]
+    assert chunks == [b"a", b"b", b"c"]
+    assert min(gaps) >= READ_INTERVAL * 0.9
