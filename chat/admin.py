@@ -73,6 +73,7 @@ class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["role", "status", "handoff", "responder", "helpful"]
     list_select_related = ["conversation"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in Message._meta.fields] + [
-        "cited_articles"
-    ]
+    # text_html repeats the text as markup, which staff read in "text".
+    readonly_fields = [
+        field.name for field in Message._meta.fields if field.name != "text_html"
+    ] + ["cited_articles"]

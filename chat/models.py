@@ -2,7 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from knowledge.markdown import render_markdown
 
 
 class Conversation(models.Model):
@@ -50,6 +54,8 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
 
     FINAL_STATUSES = (Status.COMPLETE, Status.INTERRUPTED, Status.FAILED)
+    # Fields whose change can change text_html.
+    HTML_SOURCE_FIELDS = frozenset({"text", "role", "status"})
 
     class Handoff(models.TextChoices):
         NONE = "", _("None")
@@ -64,6 +70,12 @@ class Message(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=10, choices=Role)
     text = models.TextField(_("text"), blank=True)
+    # The text of a finished assistant reply rendered by render_markdown,
+    # stored by save() so that the chat page does not render it on every
+    # view. It is empty for other messages and for replies that
+    # QuerySet.update() finished, such as interrupted ones. Code that changes
+    # the text of a finished reply with update() must clear it as well.
+    text_html = models.TextField(_("text as HTML"), blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status, default=Status.COMPLETE
     )
@@ -112,6 +124,39 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.public_id}"
+
+    def save(self, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.text_html = self.render_text_html()
+        elif not self.HTML_SOURCE_FIELDS.isdisjoint(update_fields):
+            self.text_html = self.render_text_html()
+            kwargs["update_fields"] = {*update_fields, "text_html"}
+        super().save(**kwargs)
+
+    def render_text_html(self):
+        """Return the value of text_html for the current text, role and status."""
+        if self.role == self.Role.ASSISTANT and self.is_final:
+            return render_markdown(self.text)
+        return ""
+
+    @property
+    def html(self):
+        """The text of an assistant reply as sanitized HTML.
+
+        Comes from text_html, or from render_markdown when that is empty, as
+        for replies saved before the field existed or finished by
+        QuerySet.update(). Both give the same HTML for the same text.
+        """
+        if self.text_html:
+            # render_markdown sanitized it before it was stored.
+            return mark_safe(self.text_html)
+        return render_markdown(self.text)
+
+    @cached_property
+    def sources(self):
+        """The cited articles as a list, which a Prefetch with to_attr can fill."""
+        return list(self.cited_articles.all())
 
     @property
     def is_final(self):

@@ -4,6 +4,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from chat.assistant import generate_reply
 from chat.forms import MessageForm
 from chat.models import Conversation, Message
 from helpdesk.ratelimit import format_wait, hit_rate_limit
+from knowledge.models import Article
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +55,12 @@ def add_question_text(chat_messages):
 def page_context(request, conversation, form):
     chat_messages = []
     if conversation is not None:
-        chat_messages = list(
-            conversation.messages.select_related("conversation").prefetch_related(
-                "cited_articles"
-            )
+        # The related manager sets message.conversation to ``conversation``,
+        # and the sources list needs only the title and the id of an article.
+        sources = Prefetch(
+            "cited_articles", queryset=Article.objects.only("title"), to_attr="sources"
         )
+        chat_messages = list(conversation.messages.prefetch_related(sources))
     add_question_text(chat_messages)
     # Only the newest finished reply that offers a ticket loads the form, so
     # the page never contains two forms with the same field ids.
@@ -73,8 +76,7 @@ def page_context(request, conversation, form):
 @require_GET
 def chat_page(request):
     conversation = current_conversation(request)
-    initial = {"category": conversation.category} if conversation else {}
-    form = MessageForm(initial=initial)
+    form = MessageForm.for_conversation(conversation)
     return render(request, "chat/page.html", page_context(request, conversation, form))
 
 
@@ -123,7 +125,7 @@ def post_message(request):
             "exchange": [question, reply],
             "first_exchange": first_exchange,
             "asked_again": bool(request.POST.get("again")),
-            "form": MessageForm(initial={"category": conversation.category}),
+            "form": MessageForm.for_conversation(conversation),
         }
         return render(request, "chat/page.html#exchange", context)
 
