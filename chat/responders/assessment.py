@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat.intent import asks_for_person
-from chat.responders.base import Assessment
+from chat.responders.base import Assessment, clean_text
 from chat.responders.prompt import CATEGORY_SLUGS
 
 # How far the model's confidence may rise above the best search score.
@@ -70,8 +70,8 @@ def assessment_from_tool(tool_input, question, hits, language):
     if category in CATEGORY_SLUGS:
         assessment.suggested_category = category
     reason = tool_input.get("reason")
-    if isinstance(reason, str) and reason.strip():
-        assessment.reason = reason.strip()
+    if isinstance(reason, str) and clean_text(reason).strip():
+        assessment.reason = clean_text(reason).strip()
     return assessment
 
 

@@ -1,4 +1,22 @@
+import re
 from dataclasses import dataclass, field
+
+SURROGATE_REGEX = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text):
+    """Return the model's ``text`` without NUL characters or lone surrogates.
+
+    JSON can carry both as escapes, but PostgreSQL rejects NUL in a text
+    column and a lone surrogate cannot be encoded as UTF-8 for the browser.
+    A NUL is dropped and a lone surrogate becomes U+FFFD.
+    """
+    text = text.replace("\x00", "")
+    if text.isascii():
+        return text
+    # json.loads joins a valid surrogate pair into one character, so any
+    # surrogate left in a str is alone.
+    return SURROGATE_REGEX.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from anthropic import (
 from django.conf import settings
 
 from chat.responders.assessment import assessment_from_search, assessment_from_tool
-from chat.responders.base import Assessment, Usage
+from chat.responders.base import Assessment, Usage, clean_text
 from chat.responders.prompt import TOOL_NAME, build_request
 from chat.responders.sse import StreamError, decode_event, read_events
 
@@ -208,7 +208,7 @@ class EventReader:
             index = None
         if kind == "message_start":
             message = as_object(event.get("message"))
-            self.model = str(message.get("model") or "")
+            self.model = clean_text(str(message.get("model") or ""))
             self.read_usage(message.get("usage"))
         elif kind == "content_block_start":
             block = as_object(event.get("content_block"))
@@ -219,7 +219,7 @@ class EventReader:
         elif kind == "content_block_delta" and index is not None:
             delta = as_object(event.get("delta"))
             if delta.get("type") == "text_delta" and index in self.text_blocks:
-                return str(delta.get("text") or "")
+                return clean_text(str(delta.get("text") or ""))
             if delta.get("type") == "input_json_delta" and index == self.tool_block:
                 self.tool_json.append(str(delta.get("partial_json") or ""))
         elif kind == "message_delta":

@@ -94,6 +94,14 @@ def test_empty_reason_falls_back_to_search(vpn_hit):
     assert assessment.reason != ""
 
 
+def test_reason_loses_nul_and_lone_surrogate(vpn_hit):
+    reason = "Based\x00 on the VPN \ud800article."
+
+    assessment = assessment_from_tool(tool_input(reason=reason), "vpn", [vpn_hit], "en")
+
+    assert assessment.reason == "Based on the VPN \ufffdarticle."
+
+
 def test_asked_for_person_needs_true(vpn_hit):
     assessment = assessment_from_tool(
         tool_input(asked_for_person="yes"), "vpn", [vpn_hit], "en"

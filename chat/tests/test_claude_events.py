@@ -159,3 +159,19 @@ async def test_batched_reads_wait_between_chunks():
     gaps = [later - earlier for earlier, later in itertools.pairwise(pulled)]
     assert chunks == [b"a", b"b", b"c"]
     assert min(gaps) >= READ_INTERVAL * 0.9
+
+
+def test_nul_and_lone_surrogate_are_cleaned():
+    reader = EventReader()
+    reader.read(
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}
+    )
+    data = (
+        b'{"type":"content_block_delta","index":0,'
+        b'"delta":{"type":"text_delta","text":"a\\u0000b\\ud800c"}}'
+    )
+
+    text = reader.read(decode_event("content_block_delta", data))
+
+    assert text == "ab\ufffdc"
+    assert text.encode("utf-8") == b"ab\xef\xbf\xbdc"

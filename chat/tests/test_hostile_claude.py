@@ -114,6 +114,18 @@ def test_hostile_reply_is_rendered_safely(visitor, fake, vpn_article, reply_id):
         assert_markup_safe(page, where)
 
 
+def test_nul_in_reply_is_dropped(visitor, fake, vpn_article):
+    fake.reply_text = "Restart the VPN\x00 client.\x00"
+
+    reply, events = ask(visitor)
+
+    deltas = "".join(data for name, data in events if name == "delta")
+    assert reply.status == Message.Status.COMPLETE
+    assert reply.text == "Restart the VPN client."
+    assert "\x00" not in deltas
+    assert events[-1][0] == "done"
+
+
 def test_assessment_in_text_is_not_trusted(visitor, fake, vpn_article):
     fake.reply_text = hostile_inputs.ASSESSMENT_IN_TEXT
 
