@@ -667,7 +667,7 @@ async def read_events(response, stats, opened, sent, deadline):
 
 
 async def run_stream_phase(base_url, concurrency, arguments, keep_sessions):
-    """Run the employees; return their statistics and the sessions kept for pages."""
+    """Run the employees; return their statistics and the sessions still open."""
     stats = StreamStats()
     timeout = request_timeout(arguments.stream_timeout, connect=30)
     # One connection pool for all employees, and one session per employee for
@@ -704,10 +704,10 @@ async def run_stream_phase(base_url, concurrency, arguments, keep_sessions):
 
     await asyncio.gather(*(employee(n) for n in range(concurrency)))
     elapsed = time.monotonic() - started
-    kept = sessions[:keep_sessions]
+    page_sessions = sessions[:keep_sessions]
     for session in sessions[keep_sessions:]:
         await session.close()
-    return stats, elapsed, kept, connector
+    return stats, elapsed, page_sessions, connector
 
 
 async def run_page_phase(sessions, rate, seconds):

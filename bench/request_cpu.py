@@ -83,12 +83,14 @@ def parse_arguments():
         "--output-tokens",
         type=int,
         default=300,
-        help="text deltas per fake answer (default: 300)",
+        help="text deltas per fake reply (default: 300)",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
+
     arguments = parser.parse_args()
     if not 1 <= arguments.requests <= MAX_REQUESTS:
         parser.error(f"--requests is invalid: use 1..{MAX_REQUESTS}")
+
     # start_app reads these options of bench/chat_load.py.
     arguments.workers = 1
     arguments.wsgi_threads = 1

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -48,17 +49,23 @@ def clear_category_cache(**kwargs):
 class CachedCategoryIterator(ModelChoiceIterator):
     """Choices from list_categories(), so that rendering them runs no query."""
 
+    @cached_property
+    def categories(self):
+        # Rendering asks for the length and truth of the choices as well as
+        # their items, so one cache read serves all three.
+        return list_categories()
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for category in list_categories():
+        for category in self.categories:
             yield self.choice(category)
 
     def __len__(self):
-        return len(list_categories()) + (self.field.empty_label is not None)
+        return len(self.categories) + (self.field.empty_label is not None)
 
     def __bool__(self):
-        return self.field.empty_label is not None or bool(list_categories())
+        return self.field.empty_label is not None or bool(self.categories)
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

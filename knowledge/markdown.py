@@ -12,10 +12,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # NOTE: chat.models.Message.text_html stores the output of render_markdown for
-# finished replies. A change to the output, including one from an upgrade of
-# markdown-it-py or nh3 such as a sanitizer fix, needs a data migration that
-# saves those replies again, or one that empties text_html so that the chat
-# page renders them on each view.
+# finished replies. A change to that output needs a data migration that saves
+# those replies again, or one that empties text_html so that the chat page
+# renders them on each view. Upgrades of markdown-it-py or nh3, such as a
+# sanitizer fix, count as such a change.
 
 # Raw HTML in the source is shown as text rather than passed through.
 PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
