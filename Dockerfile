@@ -38,7 +38,10 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # gunicorn binds 0.0.0.0:$PORT and starts $WEB_CONCURRENCY workers when no
 # --bind or --workers is given. The worker class comes from the uvicorn-worker
-# package: uvicorn 0.55 deprecates its own uvicorn.workers module.
+# package: uvicorn 0.55 deprecates its own uvicorn.workers module. --preload
+# loads the app once in the master, so the workers share its modules (the
+# Claude SDK alone takes about 60 MB) instead of loading a copy each.
 CMD ["gunicorn", "helpdesk.asgi:application", \
      "--worker-class", "uvicorn_worker.UvicornWorker", \
+     "--preload", \
      "--access-logfile", "-"]

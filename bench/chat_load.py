@@ -3,8 +3,8 @@
 The script creates a throwaway PostgreSQL database, migrates it, loads the
 knowledge fixture and collects static files into a temporary folder. It
 starts the fake Messages API (or uses --fake-claude-url) and serves the app
-under gunicorn on a free loopback port, once per server kind and
-concurrency:
+under gunicorn on a free loopback port (with --preload, as the Dockerfile
+does, unless --no-preload), once per server kind and concurrency:
 
 - asgi: helpdesk.asgi with uvicorn_worker.UvicornWorker, as in production;
 - wsgi: helpdesk.wsgi with gthread workers, for comparison. WSGI buffers
@@ -13,7 +13,9 @@ concurrency:
 Each simulated employee has its own cookie jar. It requests the chat page,
 posts a question with htmx headers, opens the reply stream and reads it to
 the ``done`` event. A second phase requests the chat page at a fixed offered
-rate. The database is dropped and every process stopped at the end.
+rate. The report gives each worker's peak resident, proportional and
+unique set sizes, sampled every half second. The database is dropped and
+every process stopped at the end.
 
     DEBUG=0 .venv/bin/python bench/chat_load.py --concurrency 100 250 500
 
@@ -122,6 +124,13 @@ def parse_arguments():
     )
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes"
+    )
+    parser.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load the app in the gunicorn master before forking the workers, "
+        "as the Dockerfile does (default: on)",
     )
     parser.add_argument(
         "--wsgi-threads",
@@ -389,6 +398,8 @@ def start_app(kind, arguments, workspace, fake_claude_url, run_name):
         "--graceful-timeout",
         "5",
     ]
+    if arguments.preload:
+        command.append("--preload")
     if kind == "asgi":
         command += [
             "--worker-class",
@@ -439,6 +450,56 @@ def peak_rss_mb(pid):
     except OSError:
         return None
     return None
+
+
+def memory_mb(pid):
+    """Return the process's proportional and unique set sizes in MB, or None.
+
+    Workers forked from a master that loaded the app share its pages until
+    they write to them. The resident set counts every shared page in full.
+    The proportional set divides each shared page among the processes that
+    map it, and the unique set counts only the worker's own pages.
+    """
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    fields = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if rest.strip().endswith("kB"):
+            fields[name] = int(rest.split()[0])
+    if "Pss" not in fields:
+        return None
+    unique = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return {"pss": fields["Pss"] / 1024, "uss": unique / 1024}
+
+
+class MemorySampler(threading.Thread):
+    """Sample the proportional and unique set sizes of processes every half second."""
+
+    def __init__(self, pids):
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.peaks = {pid: {"pss": 0.0, "uss": 0.0} for pid in pids}
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.wait(0.5):
+            for pid in self.pids:
+                sizes = memory_mb(pid)
+                if sizes is None:
+                    continue
+                peak = self.peaks[pid]
+                peak["pss"] = max(peak["pss"], sizes["pss"])
+                peak["uss"] = max(peak["uss"], sizes["uss"])
+
+    def peak_mb(self, key):
+        return [round(self.peaks[pid][key], 1) for pid in self.pids]
+
+    def stop(self):
+        self.stopping.set()
+        self.join(timeout=5)
 
 
 def cpu_seconds(pid):
@@ -862,18 +923,26 @@ def run_one(kind, concurrency, arguments, workspace, fake_claude_url, fake_claud
     load_before = os.getloadavg()
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     fake_cpu = None if fake_claude_pid is None else cpu_seconds(fake_claude_pid)
+    workers = worker_pids(process.pid)
+    memory = MemorySampler([process.pid, *workers])
+    memory.start()
     try:
-        workers = worker_pids(process.pid)
         result = asyncio.run(
             measure(url, concurrency, arguments),
             loop_factory=uvloop.new_event_loop if uvloop else None,
         )
+        memory.stop()
         result["worker_peak_rss_mb"] = [peak_rss_mb(pid) for pid in workers]
+        master_pss, *worker_pss = memory.peak_mb("pss")
+        result["master_peak_pss_mb"] = master_pss
+        result["worker_peak_pss_mb"] = worker_pss
+        result["worker_peak_uss_mb"] = memory.peak_mb("uss")[1:]
         result["worker_cpu_seconds"] = [
             None if (cpu := cpu_seconds(pid)) is None else round(cpu, 1)
             for pid in workers
         ]
     finally:
+        memory.stop()
         sampler.stop()
         stop_process(process)
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -929,6 +998,9 @@ TABLE_ROWS = [
     ("static encodings", lambda r: static_encodings(r["static"])),
     ("sync iterator warning", lambda r: "yes" if r["sync_iterator_warning"] else "no"),
     ("peak RSS per worker MB", lambda r: " / ".join(map(str, r["worker_peak_rss_mb"]))),
+    ("peak PSS per worker MB", lambda r: " / ".join(map(str, r["worker_peak_pss_mb"]))),
+    ("peak USS per worker MB", lambda r: " / ".join(map(str, r["worker_peak_uss_mb"]))),
+    ("peak PSS of the gunicorn master MB", lambda r: r["master_peak_pss_mb"]),
     ("CPU s per worker", lambda r: " / ".join(map(str, r["worker_cpu_seconds"]))),
     ("client CPU s", lambda r: r["client_cpu_seconds"]),
     ("fake model CPU s", lambda r: r["fake_model_cpu_seconds"]),

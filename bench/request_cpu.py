@@ -94,6 +94,7 @@ def parse_arguments():
     # start_app reads these options of bench/chat_load.py.
     arguments.workers = 1
     arguments.wsgi_threads = 1
+    arguments.preload = True
     arguments.stream_timeout = 60.0
     return arguments
 
