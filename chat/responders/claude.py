@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 CONFIGURATION_FAILURES = {"auth", "bad_request"}
 # Seconds between reads of a streamed response (see read_in_batches). The
 # reply stream sends its text to the browser at the same interval.
-READ_INTERVAL = 0.05
+READ_INTERVAL = 0.1
 
 # One client per event loop, so that replies share its connection pool. A
 # connection is bound to the loop that opened it, and a test or an
