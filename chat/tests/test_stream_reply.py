@@ -9,6 +9,7 @@ from chat.stream import DELTA_INTERVAL, POLL_INTERVAL
 from chat.tests.factories import ConversationFactory, MessageFactory
 from helpdesk.asgi import application
 from helpdesk.tests.asgi import http_scope
+from knowledge.markdown import render_markdown
 
 # Longer than DELTA_INTERVAL, so that every word goes out in an event of its
 # own.
@@ -189,6 +190,7 @@ async def test_client_that_leaves_keeps_partial_text(
     assert reply.status == Message.Status.INTERRUPTED
     assert reply.text
     assert reply.text.startswith(html.unescape(deltas))
+    assert reply.text_html == render_markdown(reply.text)
     assert "done" not in [name for name, _data in result["events"]]
 
 
