@@ -1,6 +1,7 @@
 """Render the Markdown of articles and assistant replies to safe HTML."""
 
 import nh3
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -19,16 +20,35 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 # Raw HTML in the source is shown as text rather than passed through.
 PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+# markdown-it stops parsing blocks nested this deep and drops the text inside
+# them, so text that reaches the limit is shown without its markup.
+MAX_NESTING = PARSER.options["maxNesting"]
+
+
+def deepest_level(tokens):
+    """Return the highest nesting level among ``tokens`` and their children."""
+    level = 0
+    for token in tokens:
+        level = max(level, token.level)
+        if token.children:
+            level = max(level, deepest_level(token.children))
+    return level
 
 
 def render_markdown(text: str) -> SafeString:
     """Return ``text`` rendered from Markdown and sanitized with nh3.
 
-    Only the tags above survive. Links keep http, https and mailto addresses
+    Text nested too deep for the parser is shown as plain paragraphs. Only
+    the tags above survive. Links keep http, https and mailto addresses
     and relative ones such as "/knowledge/3/", lose any other address, and
     get rel="noopener noreferrer".
     """
-    html = PARSER.render(text or "")
+    environment = {}
+    tokens = PARSER.parse(text or "", environment)
+    if deepest_level(tokens) >= MAX_NESTING - 1:
+        html = linebreaks(text, autoescape=True)
+    else:
+        html = PARSER.renderer.render(tokens, PARSER.options, environment)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

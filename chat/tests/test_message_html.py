@@ -1,6 +1,9 @@
 """The rendered HTML that a finished assistant reply stores with its text."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from chat.models import Message
@@ -133,3 +136,22 @@ def test_page_shows_stored_html(visitor, session_key):
 
     assert "<p>stored copy</p>" in response.text
     assert "<strong>Settings</strong>" not in response.text
+
+
+def test_migration_rerenders_stale_html():
+    migration = importlib.import_module(
+        "chat.migrations.0004_rerender_deeply_nested_replies"
+    )
+    deep = "> " * 25 + "Restart the router"
+    stale = make_reply(text=deep)
+    current = make_reply()
+    # The HTML that the old rendering stored: the quotes without the text.
+    Message.objects.filter(pk=stale.pk).update(text_html="<blockquote></blockquote>")
+
+    migration.rerender(apps, schema_editor=None)
+
+    stale.refresh_from_db()
+    current.refresh_from_db()
+    assert stale.text_html == render_markdown(deep)
+    assert "Restart the router" in stale.text_html
+    assert current.text_html == render_markdown(REPLY)

@@ -57,3 +57,26 @@ def test_mailto_link_kept():
 
 def test_empty_text():
     assert render_markdown("") == ""
+
+
+def test_deep_quote_keeps_inner_text():
+    html = render_markdown("> " * 25 + "Restart the <b>router</b>")
+
+    assert "Restart the &lt;b&gt;router&lt;/b&gt;" in html
+    assert "<blockquote>" not in html
+
+
+def test_deep_list_keeps_every_item():
+    text = "".join("  " * depth + f"- step {depth}\n" for depth in range(30))
+
+    html = render_markdown(text)
+
+    for depth in range(30):
+        assert f"- step {depth}<br>" in html
+
+
+def test_moderate_nesting_keeps_markup():
+    html = render_markdown("> " * 12 + "**twelve**")
+
+    assert html.count("<blockquote>") == 12
+    assert "<strong>twelve</strong>" in html
