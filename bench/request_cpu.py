@@ -46,8 +46,11 @@ from chat_load import (
 MAX_REQUESTS = 500
 STREAM_URL = re.compile(rb'sse-connect="(/messages/[0-9a-f-]{36}/stream/)"')
 QUESTION = "VPN does not connect from home"
-# A request's marker for the fake model: all tokens at once.
+# Markers for the fake model: all tokens at once, or at the --tokens-per-second
+# pace. Both questions carry one, because the search reads the marker's words
+# too (they cost it about 5 ms), so only the pace differs between them.
 UNPACED = " [scenario:ok tokens_per_second=0]"
+PACED = " [scenario:ok tokens_per_second={:g}]"
 
 
 def parse_arguments():
@@ -151,7 +154,7 @@ async def measure_phase(name, worker, calls):
     return result
 
 
-async def measure(base_url, worker, count):
+async def measure(base_url, worker, count, tokens_per_second):
     connector = aiohttp.TCPConnector(limit=count * 2)
     sessions = [
         aiohttp.ClientSession(
@@ -202,7 +205,7 @@ async def measure(base_url, worker, count):
             )
         )
         for session in paced:
-            await post(session, QUESTION)
+            await post(session, QUESTION + PACED.format(tokens_per_second))
         results.append(
             await measure_phase(
                 "reply stream, paced tokens",
@@ -231,7 +234,9 @@ def main():
             "asgi", arguments, workspace, fake_claude_url, "request-cpu"
         )
         [worker] = worker_pids(app_process.pid)
-        results = asyncio.run(measure(base_url, worker, arguments.requests))
+        results = asyncio.run(
+            measure(base_url, worker, arguments.requests, arguments.tokens_per_second)
+        )
     finally:
         for process in (app_process, fake_process):
             if process is not None:
