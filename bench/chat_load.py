@@ -397,6 +397,9 @@ def start_app(kind, arguments, workspace, fake_claude_url, run_name):
         "4096",
         "--graceful-timeout",
         "5",
+        # gunicorn's control socket has one default path per user, and a
+        # server that stops removes it, even when another server made it.
+        "--no-control-socket",
     ]
     if arguments.preload:
         command.append("--preload")
@@ -430,7 +433,24 @@ def start_app(kind, arguments, workspace, fake_claude_url, run_name):
     )
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/healthz", process, log_path)
+    wait_for_workers(process, arguments.workers, log_path)
     return process, url, log_path
+
+
+def wait_for_workers(process, count, log_path, timeout=30):
+    """Wait until the gunicorn master has forked ``count`` workers.
+
+    The first worker may answer /healthz before the master forks the others,
+    and the report reads the CPU and memory of every worker.
+    """
+    deadline = time.monotonic() + timeout
+    while len(worker_pids(process.pid)) < count:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"gunicorn did not start {count} workers within {timeout} s; "
+                f"see {log_path}"
+            )
+        time.sleep(0.1)
 
 
 def worker_pids(master_pid):
@@ -1104,8 +1124,11 @@ def main():
             stop_process(fake_process)
         workspace.drop(keep_directory=arguments.keep_logs)
 
-    print()
-    print_table(results)
+    if len(results) > 1:
+        # Each run's table is printed when it ends; this one sets them side
+        # by side.
+        print()
+        print_table(results)
     if arguments.json:
         document = {"arguments": vars(arguments) | {"json": str(arguments.json)}}
         document.update(machine=machine, results=results)

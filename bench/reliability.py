@@ -338,6 +338,9 @@ class Workspace:
         command = [PYTHON, "-m", "gunicorn", "--bind", "127.0.0.1:{port}"]
         command += ["--workers", str(self.arguments.workers)]
         command += ["--worker-class", "uvicorn_worker.UvicornWorker"]
+        # gunicorn's control socket has one default path per user, and a
+        # server that stops removes it, even when another server made it.
+        command += ["--no-control-socket"]
         command += ["--graceful-timeout", "5", "helpdesk.asgi:application"]
         environment = self.environment(
             ANTHROPIC_API_KEY="dummy-key-for-the-fake-server",
