@@ -44,7 +44,11 @@ FOLLOW_UP_MAX_WEIGHT = 2.5
 
 
 def load_context(message):
-    """Return the question, earlier turns and knowledge-base hits for a reply."""
+    """Return the question, earlier turns, knowledge-base hits and a confidence cap.
+
+    The cap is the highest confidence the reply may report: below the
+    threshold when only the previous questions matched an article, else 1.
+    """
     conversation = message.conversation
     earlier = list(
         conversation.messages.filter(created_at__lte=message.created_at)
@@ -57,6 +61,7 @@ def load_context(message):
 
     hits = find_hits(question, conversation)
     threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
+    ceiling = 1.0
     if (
         len(questions) > 1
         and (not hits or hits[0].score < threshold)
@@ -65,8 +70,8 @@ def load_context(message):
         # A follow-up such as "and if that did not help?" names no topic, so
         # the search also reads the previous question. A match found only
         # that way shows the topic, not that the article covers the
-        # follow-up, so its score stays under the threshold and the ticket
-        # form is offered.
+        # follow-up, so its score and the reply's confidence stay under the
+        # threshold and the ticket form is offered, whatever the responder.
         # Up to two earlier questions, because the one before may itself be a
         # follow-up, as in "VPN fails", "and if that did not help?", "a human".
         topic = "\n".join(asked.text for asked in questions[-3:])
@@ -77,7 +82,7 @@ def load_context(message):
                 replace(hit, score=max(0.0, min(hit.score, ceiling)))
                 for hit in topic_hits
             ]
-    return question, history, hits
+    return question, history, hits, ceiling
 
 
 def is_follow_up(question):
@@ -201,12 +206,12 @@ async def generate_reply(message):
     text = ""
     assessment = None
     limited = False
-    question, hits = "", []
+    question, hits, ceiling = "", [], 1.0
     language = translation.get_language() or "en"
     responder = get_responder()
     last_flush = time.monotonic()
     try:
-        question, history, hits = await run_step(load_context, message)
+        question, history, hits, ceiling = await run_step(load_context, message)
         language = detect_language(question, default=language)
         if responder.name == "claude" and await run_step(over_budget, message):
             # The offline responder still replies from the knowledge base,
@@ -248,6 +253,9 @@ async def generate_reply(message):
             "Responder %s gave no assessment on reply %s", responder.name, message.pk
         )
         assessment = Assessment(confidence=0.0, reason="", failure="no_assessment")
+    # Claude's confidence may rise above the best hit's score (KB_MARGIN), so
+    # the cap of a follow-up is applied to the reply, not only to its hits.
+    assessment.confidence = min(assessment.confidence, ceiling)
     if assessment.failure:
         logger.warning(
             "Reply %s failed: %s (responder %s)",

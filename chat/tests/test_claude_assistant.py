@@ -45,3 +45,27 @@ def test_claude_failure_ends_with_apology(claude_in_thread, vpn_article):
     assert reply.text.startswith('This looks like "VPN does not connect"')
     assert "Sorry, the assistant cannot answer right now." in reply.text
     assert streamed == reply.text
+
+
+def test_claude_follow_up_without_match_offers_ticket(claude_in_thread, vpn_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    # Only the previous question matches an article, so the fake model's
+    # high confidence must not lift the reply over the threshold.
+    reply, _streamed = answer("Как оформить отпуск?", first.conversation)
+
+    assert reply.responder == "claude"
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+    assert reply.offers_ticket
+
+
+def test_claude_follow_up_with_own_match_is_answered(
+    claude_in_thread, vpn_article, mail_article
+):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("Не могу войти в почту", first.conversation)
+
+    assert reply.confidence >= 0.6
+    assert reply.handoff == Message.Handoff.NONE
