@@ -40,8 +40,11 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # --bind or --workers is given. The worker class comes from the uvicorn-worker
 # package: uvicorn 0.55 deprecates its own uvicorn.workers module. --preload
 # loads the app once in the master, so the workers share its modules (the
-# Claude SDK alone takes about 60 MB) instead of loading a copy each.
+# Claude SDK alone takes about 60 MB) instead of loading a copy each. On stop
+# or reload, open replies may take up to 120 s to finish: three Claude
+# attempts of CLAUDE_TIMEOUT (30 s) each, and the rest of the answer.
 CMD ["gunicorn", "helpdesk.asgi:application", \
      "--worker-class", "uvicorn_worker.UvicornWorker", \
      "--preload", \
+     "--graceful-timeout", "120", \
      "--access-logfile", "-"]
