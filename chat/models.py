@@ -145,8 +145,8 @@ class Message(models.Model):
         """The text of an assistant reply as sanitized HTML.
 
         Comes from text_html, or from render_markdown when that is empty, as
-        for replies saved before the field existed or finished by
-        QuerySet.update(). Both give the same HTML for the same text.
+        for replies saved before the field existed. Both give the same HTML
+        for the same text.
         """
         if self.text_html:
             # render_markdown sanitized it before it was stored.

@@ -98,7 +98,7 @@ def test_employee_message_stores_no_html():
 
 
 def test_html_renders_reply_without_stored_html():
-    # QuerySet.update() finishes interrupted replies without save().
+    # A reply finished before text_html existed has it empty.
     reply = make_reply(status=Message.Status.STREAMING)
     Message.objects.filter(pk=reply.pk).update(status=Message.Status.INTERRUPTED)
 

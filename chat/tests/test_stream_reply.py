@@ -1,8 +1,10 @@
 import asyncio
 import html
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from chat.models import Message
 from chat.stream import DELTA_INTERVAL, POLL_INTERVAL
@@ -254,6 +256,41 @@ async def test_follower_generates_reply_handed_back(session_key, vpn_article):
 
     await reply.arefresh_from_db()
     assert result["status"] == 200
+    assert result["events"][-1][0] == "done"
+    assert reply.status == Message.Status.COMPLETE
+    assert "Restart the VPN client" in reply.text
+
+
+async def make_abandoned(session_key, text):
+    """Return a reply left streaming with ``text`` by a worker that died."""
+    reply = await asyncio.to_thread(make_exchange, session_key, "VPN does not connect")
+    long_ago = timezone.now() - timedelta(hours=1)
+    await Message.objects.filter(pk=reply.pk).aupdate(
+        status=Message.Status.STREAMING, text=text, updated_at=long_ago
+    )
+    return reply
+
+
+async def test_abandoned_reply_with_text_ends_interrupted(session_key, vpn_article):
+    reply = await make_abandoned(session_key, "Open the **VPN** client and")
+
+    result = await call_stream(reply, session_key)
+
+    await reply.arefresh_from_db()
+    name, final = result["events"][-1]
+    assert name == "done"
+    assert "interrupted" in final
+    assert reply.status == Message.Status.INTERRUPTED
+    assert reply.text == "Open the **VPN** client and"
+    assert reply.text_html == render_markdown(reply.text)
+
+
+async def test_abandoned_empty_reply_is_generated(session_key, vpn_article):
+    reply = await make_abandoned(session_key, "")
+
+    result = await call_stream(reply, session_key)
+
+    await reply.arefresh_from_db()
     assert result["events"][-1][0] == "done"
     assert reply.status == Message.Status.COMPLETE
     assert "Restart the VPN client" in reply.text
