@@ -156,11 +156,13 @@ class MessageForm(forms.Form):
                 "The message is too long: it can have at most %(limit_value)d "
                 "characters (it has %(show_value)d)."
             ),
-            # PostgreSQL cannot store NUL in text, so the message is rejected
-            # rather than changed behind the employee's back.
-            "null_characters_not_allowed": _(
-                "The message contains a null character, which usually comes "
-                "from pasted binary data. Remove it and send the message again."
+            # Control characters, NUL among them, are rejected rather than
+            # removed behind the employee's back. PostgreSQL cannot store NUL
+            # in text at all.
+            "control_characters_not_allowed": _(
+                "The message contains invisible control characters "
+                "(%(characters)s), which usually come from pasted terminal "
+                "output or binary data. Remove them and send the message again."
             ),
         },
     )

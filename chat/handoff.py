@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from chat.intent import asks_for_person
 from chat.models import Message
+from helpdesk.validators import remove_control_characters, to_single_line
 from knowledge.models import Category
 
 SUBJECT_LENGTH = 120
@@ -35,6 +36,10 @@ def ticket_prefill(conversation):
         subject = topical[-1].splitlines()[0][:SUBJECT_LENGTH]
     elif questions and questions[-1].strip():
         subject = questions[-1].strip().splitlines()[0][:SUBJECT_LENGTH]
+    # A chat message may contain characters that the subject field rejects:
+    # directional formatting characters, and control characters in messages
+    # stored before the chat form rejected them.
+    subject = to_single_line(subject)
 
     lines = [f"- {question.strip()}" for question in questions]
     tried = []
@@ -56,6 +61,9 @@ def ticket_prefill(conversation):
         if category is None and latest.handoff:
             category = Category.objects.filter(slug=FALLBACK_CATEGORY).first()
     handoff = latest.handoff if latest is not None else ""
+    # Messages stored before the chat form rejected control characters may
+    # contain them, and the ticket form would reject the description.
+    description = remove_control_characters(description)
     if len(description) > DESCRIPTION_LENGTH:
         # The ticket form rejects longer text, so keep the latest part, which
         # is closest to the problem being handed over.

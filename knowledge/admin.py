@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
 from django.db.models.functions import NullIf
@@ -6,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk.forms import MultilineField, SingleLineField
 from knowledge.models import Article, Category, KnowledgeGap
 from knowledge.signals import reindex_articles
 
@@ -34,11 +36,44 @@ def with_vote_counts(queryset):
     )
 
 
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["slug", "name_en", "name_ru", "position"]
+        field_classes = {"name_en": SingleLineField, "name_ru": SingleLineField}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "category",
+            "language",
+            "title",
+            "problem",
+            "solution",
+            "keywords",
+            "is_published",
+        ]
+        field_classes = {
+            "title": SingleLineField,
+            "problem": MultilineField,
+            "solution": MultilineField,
+            "keywords": SingleLineField,
+        }
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryAdminForm
     list_display = ["slug", "name_en", "name_ru", "position", "article_count"]
     list_editable = ["name_en", "name_ru", "position"]
     search_fields = ["slug", "name_en", "name_ru"]
+
+    def get_changelist_form(self, request, **kwargs):
+        # Django builds the list_editable form from a plain ModelForm, which
+        # would skip the character checks of CategoryAdminForm.
+        return super().get_changelist_form(request, form=self.form, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -50,6 +85,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "category",

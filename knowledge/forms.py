@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import SingleLineField
 from knowledge.models import Category
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
+    q = SingleLineField(
         label=_("Search the knowledge base"),
         max_length=200,
         required=False,

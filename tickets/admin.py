@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from helpdesk.forms import MultilineField
+from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
 from tickets import workflow
 from tickets.admin_filters import AssigneeFilter, OverdueFilter
 from tickets.articles import ArticleDraftError, draft_article
@@ -37,7 +37,12 @@ class TicketAdminForm(forms.ModelForm):
             "user",
             "conversation",
         ]
-        field_classes = {"description": MultilineField}
+        field_classes = {
+            "subject": SingleLineField,
+            "description": MultilineField,
+            "requester_name": SingleLineField,
+            "requester_email": SingleLineEmailField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

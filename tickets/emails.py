@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.validators import to_single_line
+
 logger = logging.getLogger(__name__)
 
 
@@ -114,8 +116,10 @@ def send_after_commit(kind, ticket, recipient, subject, context, language=None):
 
     language = language or translation.get_language()
     context = {**context, "ticket": ticket}
-    # Header values cannot contain line breaks.
-    one_line_subject = " ".join(ticket.subject.split())
+    # Header values cannot contain line breaks. Tickets stored before the
+    # forms rejected control and directional formatting characters may
+    # contain those as well.
+    one_line_subject = to_single_line(ticket.subject)
 
     def send():
         try:

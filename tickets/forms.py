@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.forms import MultilineField
+from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
 from knowledge.models import Category
 from tickets.models import Comment, Ticket
 
@@ -35,7 +35,12 @@ class TicketForm(forms.ModelForm):
                 "What happens, since when, and what you have already tried."
             ),
         }
-        field_classes = {"description": MultilineField}
+        field_classes = {
+            "requester_name": SingleLineField,
+            "requester_email": SingleLineEmailField,
+            "subject": SingleLineField,
+            "description": MultilineField,
+        }
         widgets = {
             "requester_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "requester_email": forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -16,7 +16,7 @@ REJECTED = "rejected"
 # A host that no content of the chat may load anything from.
 OUTSIDE_HOST = "tracker.example.net"
 TOO_LONG_ERROR = "The message is too long"
-NUL_ERROR = "The message contains a null character"
+CONTROL_ERROR = "The message contains invisible control characters"
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,16 @@ MESSAGES = [
         error=TOO_LONG_ERROR,
     ),
     HostileMessage(
-        "nul_byte", "VPN\x00 does not connect", outcome=REJECTED, error=NUL_ERROR
+        "nul_byte",
+        "VPN\x00 does not connect",
+        outcome=REJECTED,
+        error=f"{CONTROL_ERROR} (U+0000)",
     ),
     HostileMessage(
         "control_characters",
         "VPN\x01\x02\x07\x08\x0b\x0c\x1b[31m down\x7f\x85 again",
+        outcome=REJECTED,
+        error=f"{CONTROL_ERROR} (U+0001, U+0002, U+0007, U+0008, U+000B, …)",
     ),
     HostileMessage(
         "lone_carriage_returns",

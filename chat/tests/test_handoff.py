@@ -76,3 +76,20 @@ def test_prefill_description_fits_ticket_limit():
     assert len(prefill["description"]) <= 10000
     assert prefill["description"].endswith("x")
     assert "3 x" in prefill["description"]
+
+
+def test_prefill_drops_rejected_characters():
+    conversation = ConversationFactory()
+    # The chat form accepts directional characters. The control characters
+    # are those of a message stored before the chat form rejected them.
+    MessageFactory(
+        conversation=conversation,
+        text="Счёт \u202efdp.exe\u202c \x1b[31mне открывается\x07 🧾",
+    )
+
+    prefill = ticket_prefill(conversation)
+
+    assert prefill["subject"] == "Счёт fdp.exe [31mне открывается 🧾"
+    assert prefill["description"] == (
+        "- Счёт \u202efdp.exe\u202c [31mне открывается 🧾"
+    )

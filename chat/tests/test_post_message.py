@@ -107,3 +107,17 @@ def test_invisible_characters_only_are_rejected(client):
     assert response.status_code == 422
     assert "Type your question first." in response.text
     assert not Message.objects.exists()
+
+
+def test_control_characters_are_rejected_and_kept(visitor):
+    text = "VPN \x1b[31mdown\x1b[0m\x07 since <9:00>"
+
+    response = visitor.post(URL, {"text": text}, **HTMX)
+
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "The message contains invisible control characters" in body
+    assert "(U+001B, U+0007)" in body
+    assert 'id="text-error"' in body
+    assert text.replace("<", "&lt;").replace(">", "&gt;") in body
+    assert Message.objects.count() == 0

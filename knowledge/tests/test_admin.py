@@ -114,3 +114,67 @@ def test_article_edit_in_admin_reindexes(admin_client, db):
 
     assert Article.objects.get().title == "Plotter shows a blank page"
     assert [hit.article for hit in search("plotter")] == [article]
+
+
+CONTROL_ERROR = "This text contains invisible control characters"
+DIRECTIONAL_ERROR = "This text contains invisible characters that change the reading"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected_error"),
+    [
+        ("title", "Scanner \u202eegap knalb", DIRECTIONAL_ERROR),
+        ("problem", "Shows \x1b[31mERROR\x1b[0m", CONTROL_ERROR),
+        ("solution", "1. Restart\x07 it.\n2. Call IT.", CONTROL_ERROR),
+        ("keywords", "scanner,\x7f blank", CONTROL_ERROR),
+    ],
+)
+def test_article_field_rejects_hidden_characters(
+    admin_client, db, name, value, expected_error
+):
+    article = ArticleFactory(title="Scanner shows a blank page")
+    url = reverse("admin:knowledge_article_change", args=[article.pk])
+    data = {
+        "category": article.category.pk,
+        "language": "en",
+        "title": article.title,
+        "problem": "Пустая страница при сканировании 📠",
+        "solution": "1. Откройте\tнастройки.\r\n2. Файл \u2067ملف\u2069.",
+        "keywords": "",
+        "is_published": "on",
+        name: value,
+    }
+
+    response = admin_client.post(url, data)
+
+    form = response.context["adminform"].form
+    errors = [str(error) for error in form.errors[name]]
+    assert response.status_code == 200
+    assert list(form.errors) == [name]
+    assert any(error.startswith(expected_error) for error in errors), errors
+    assert value in response.text
+    assert Article.objects.get().problem == article.problem
+
+
+def test_category_list_rejects_directional_characters(admin_client, db):
+    category = CategoryFactory(slug="network", name_en="Network", name_ru="Сеть")
+    name = "Network \u202eevil"
+
+    response = admin_client.post(
+        reverse("admin:knowledge_category_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": category.pk,
+            "form-0-name_en": name,
+            "form-0-name_ru": "Сеть",
+            "form-0-position": "0",
+            "_save": "Save",
+        },
+    )
+
+    category.refresh_from_db()
+    assert response.status_code == 200
+    assert category.name_en == "Network"
+    assert DIRECTIONAL_ERROR in response.text
+    assert f'value="{name}"' in response.text

@@ -146,3 +146,15 @@ def test_unknown_category_shows_error(client, knowledge_base):
 
     assert "field-error" in response.text
     assert "knowledge-hit" not in response.text
+
+
+def test_control_character_query_shows_error(client, knowledge_base):
+    query = "vpn\x1b[A"
+
+    response = client.get(URL, {"q": query})
+
+    assert response.status_code == 200
+    assert "This text contains invisible control characters (U+001B)" in response.text
+    assert f'value="{query}"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "knowledge-hit" not in response.text

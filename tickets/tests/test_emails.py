@@ -78,6 +78,26 @@ def test_resolution_mails_employee(
     assert "resolved" in message.subject
 
 
+def test_subject_header_drops_stored_control_characters(
+    staff, request_as, django_capture_on_commit_callbacks
+):
+    # Tickets stored before the forms rejected these characters still contain them.
+    ticket = TicketFactory(
+        status=Status.IN_PROGRESS,
+        subject="ctrl \x1b[31mred\x07 \u202eevil\x85Bcc: x@example.com\x7f",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.update_ticket(request_as(staff), ticket, status=Status.RESOLVED)
+
+    [message] = mail.outbox
+    expected = (
+        f"[{ticket.reference}] Ticket resolved: ctrl [31mred evil Bcc: x@example.com"
+    )
+    assert message.subject == expected
+    assert str(message.message()["Subject"]) == expected
+
+
 def test_assignment_mails_assignee(
     staff, other_staff, request_as, django_capture_on_commit_callbacks
 ):
