@@ -180,9 +180,17 @@ def new_conversation(request):
 @require_POST
 def rate_reply(request, public_id):
     message = get_message(request, public_id)
+    if message.role != Message.Role.ASSISTANT:
+        raise Http404("Only replies of the assistant can be rated.")
     helpful = request.POST.get("helpful")
-    if message.role != Message.Role.ASSISTANT or helpful not in ("yes", "no"):
-        messages.error(request, _("The rating is invalid: choose yes or no."))
+    if helpful not in ("yes", "no"):
+        error = _("The rating is invalid: choose yes or no.")
+        if request.htmx:
+            # htmx would follow a redirect and swap the whole page into the
+            # rating, so the rating comes back with the error instead.
+            context = {"message": message, "rating_error": error}
+            return render(request, "chat/page.html#rating", context, status=422)
+        messages.error(request, error)
         return redirect("chat:page")
 
     message.helpful = helpful == "yes"

@@ -240,3 +240,77 @@ def test_knowledge_search_address_follows_query(page, console_errors):
     expect(page.locator("#id_q")).to_have_value("vpn")
     expect(page.locator("#id_category")).to_have_value("")
     assert console_errors == []
+
+
+def hold_message_posts(page):
+    """Hold every POST of the message form until the test releases its route."""
+    held_routes = []
+    page.route("**/messages/", lambda route: held_routes.append(route))
+    return held_routes
+
+
+def wait_for_held(page, held_routes):
+    for _ in range(200):
+        if held_routes:
+            return
+        page.wait_for_timeout(50)
+    pytest.fail("The message form sent no request within 10 s.")
+
+
+def test_text_typed_during_send_is_kept(page):
+    from playwright.sync_api import expect
+
+    held_routes = hold_message_posts(page)
+    page.goto("/")
+
+    ask(page, "Printer does not print")
+    wait_for_held(page, held_routes)
+    page.locator("#id_text").press("End")
+    page.keyboard.type(" and also the scanner")
+    held_routes.pop().continue_()
+    page.locator(".bubble-employee").wait_for()
+
+    expect(page.locator("#id_text")).to_have_value("and also the scanner")
+    assert page.inner_text(".bubble-employee") == "Printer does not print"
+    assert page.evaluate("document.activeElement.id") == "id_text"
+    caret = page.evaluate("document.getElementById('id_text').selectionStart")
+    assert caret == len("and also the scanner")
+
+
+def test_second_send_during_request_is_dropped(page):
+    from playwright.sync_api import expect
+
+    held_routes = hold_message_posts(page)
+    page.goto("/")
+
+    page.fill("#id_text", "Printer does not print")
+    page.press("#id_text", "Enter")
+    wait_for_held(page, held_routes)
+    page.press("#id_text", "Enter")
+    held_routes.pop().fulfill(status=503, body="Service Unavailable")
+    # Without hx-sync's drop, htmx queues the second submit and sends it as
+    # soon as the first request ends.
+    page.wait_for_timeout(500)
+
+    assert held_routes == []
+    expect(page.locator("#request-error")).to_be_visible()
+    assert page.input_value("#id_text") == "Printer does not print"
+
+
+def test_invalid_rating_shows_error_in_place(page):
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    ask(page, "VPN does not connect")
+    yes = page.locator(".bubble-complete .rating button[value=yes]")
+    yes.wait_for()
+
+    yes.evaluate("button => { button.value = 'maybe'; }")
+    with page.expect_response("**/rating/") as response:
+        page.click(".bubble-complete .rating button[value=maybe]")
+
+    assert response.value.status == 422
+    error = page.locator(".bubble-complete .rating .field-error")
+    expect(error).to_have_text("The rating is invalid: choose yes or no.")
+    assert page.locator(".site-header").count() == 1
+    assert page.locator(".rating button[value=no]").count() == 1

@@ -27,4 +27,4 @@ def test_form_without_csrf_token_gets_plain_page():
     response = client.post("/messages/", {"text": "VPN does not connect"})
 
     assert response.status_code == 403
-    assert "Your session has expired" in response.text
+    assert "Your session has changed or expired" in response.text

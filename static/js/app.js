@@ -38,12 +38,84 @@
     }
   });
 
-  // After a message is sent the form is replaced; keep the cursor in it.
-  document.addEventListener("htmx:oobAfterSwap", function (event) {
-    var field = document.getElementById("id_text");
-    if (field && event.detail.target && event.detail.target.id === "message-form") {
-      field.focus();
+  // The response to a message replaces the whole message form, and the
+  // employee may go on typing while the request is in flight. The new form
+  // gets the text of the old one as it is when the response arrives, less the
+  // sent text if the server stored it (status 200). A rejected message (422,
+  // 429) keeps all of it. The cursor stays at the same place in the text, and
+  // a category chosen during the request is kept too.
+  var sent = null; // {text, category, stored} of the request in flight
+  var carried = null; // {text, start, end, category} for the new form
+
+  function isMessageForm(element) {
+    return Boolean(element) && element.id === "message-form";
+  }
+
+  // Return what the form contains beyond the sent message: the text without the
+  // stored text at its start and the white space after it, the selection
+  // moved with the text, and the category if it changed since the send.
+  function unsentDraft(form) {
+    var field = form.elements.namedItem("text");
+    var category = form.elements.namedItem("category");
+    var value = field.value;
+    var cut = 0;
+    if (sent && sent.stored && sent.text && value.indexOf(sent.text) === 0) {
+      cut = sent.text.length;
+      while (cut < value.length && /\s/.test(value.charAt(cut))) {
+        cut += 1;
+      }
     }
+    var changedCategory = sent && category && category.value !== sent.category;
+    return {
+      text: value.slice(cut),
+      start: Math.max(field.selectionStart - cut, 0),
+      end: Math.max(field.selectionEnd - cut, 0),
+      category: changedCategory ? category.value : null,
+    };
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target;
+    if (isMessageForm(form)) {
+      // htmx has read the form's values by now, so these are the sent ones.
+      var category = form.elements.namedItem("category");
+      sent = {
+        text: form.elements.namedItem("text").value,
+        category: category ? category.value : null,
+        stored: false,
+      };
+    }
+  });
+  // htmx fires this event on the target, the chat log, so the form that sent
+  // the request is found through the request's configuration.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (sent && config && isMessageForm(config.elt)) {
+      sent.stored = event.detail.xhr.status === 200;
+    }
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (isMessageForm(event.detail.target)) {
+      carried = unsentDraft(event.detail.target);
+      sent = null;
+    }
+  });
+  // htmx:afterSwap comes after htmx has moved the focus and the selection of
+  // a replaced field to the new one at their old offsets, which are wrong once
+  // the sent text is gone.
+  document.addEventListener("htmx:afterSwap", function () {
+    var form = document.getElementById("message-form");
+    if (!carried || !form) {
+      return;
+    }
+    var field = form.elements.namedItem("text");
+    field.value = carried.text;
+    field.focus();
+    field.setSelectionRange(carried.start, carried.end);
+    if (carried.category !== null) {
+      form.elements.namedItem("category").value = carried.category;
+    }
+    carried = null;
   });
 
   // The page has one ticket form at a time, so that its field ids stay unique.
@@ -74,7 +146,7 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    showRequestError(status === 403 ? "sessionExpired" : "failed");
+    showRequestError(status === 403 ? "sessionChanged" : "failed");
   });
   document.addEventListener("htmx:sendError", function () {
     showRequestError("unreachable");
