@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
 
 def pytest_report_header(config):
@@ -63,6 +64,11 @@ def close_leftover_connections(django_db_setup, django_db_blocker):
     from django.db import connection
 
     if connection.vendor != "postgresql":
+        return
+    # pytest-django creates no test database when no collected test uses
+    # one. The connection then still names the database of DATABASE_URL,
+    # which may not exist.
+    if not connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX):
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
