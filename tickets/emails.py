@@ -115,11 +115,11 @@ def send_after_commit(kind, ticket, recipient, subject, context, language=None):
         return
 
     language = language or translation.get_language()
-    context = {**context, "ticket": ticket}
     # Header values cannot contain line breaks. Tickets stored before the
     # forms rejected control and directional formatting characters may
-    # contain those as well.
+    # contain those as well, and the body shows the same cleaned subject.
     one_line_subject = to_single_line(ticket.subject)
+    context = {**context, "ticket": ticket, "subject_line": one_line_subject}
 
     def send():
         try:

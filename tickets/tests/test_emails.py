@@ -96,6 +96,8 @@ def test_subject_header_drops_stored_control_characters(
     )
     assert message.subject == expected
     assert str(message.message()["Subject"]) == expected
+    assert "Subject: ctrl [31mred evil Bcc: x@example.com\n" in message.body
+    assert "\x1b" not in message.body
 
 
 def test_assignment_mails_assignee(
