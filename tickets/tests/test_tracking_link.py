@@ -171,3 +171,27 @@ def test_revoke_unknown_ticket_is_404(staff_client):
 
     assert response.status_code == 404
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/tickets/t/%00/", "/tickets/t/a%00b/reply/", "/tickets/t/a%00b/rating/"],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_malformed_token_is_404(client, path, method):
+    # PostgreSQL rejects a NUL in a query with an error, so such a token must
+    # be turned away before any query.
+    TicketFactory()
+
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 404
+
+
+def test_tracking_link_still_resolves(client):
+    ticket = TicketFactory()
+
+    response = client.get(ticket.get_absolute_url())
+
+    assert response.status_code == 200
+    assert ticket.subject in response.text
