@@ -277,6 +277,22 @@ def test_text_typed_during_send_is_kept(page):
     assert caret == len("and also the scanner")
 
 
+def test_reply_leaves_focus_elsewhere_alone(page):
+    held_routes = hold_message_posts(page)
+    page.goto("/")
+
+    ask(page, "Printer does not print")
+    wait_for_held(page, held_routes)
+    # The employee moves on, as to the ticket form, while the message is sent.
+    page.focus(".site-header a")
+    held_routes.pop().continue_()
+    page.locator(".bubble-employee").wait_for()
+    page.wait_for_timeout(200)
+
+    assert page.evaluate("document.activeElement.closest('.site-header') !== null")
+    assert page.input_value("#id_text") == ""
+
+
 def test_second_send_during_request_is_dropped(page):
     from playwright.sync_api import expect
 

@@ -45,7 +45,7 @@
   // 429) keeps all of it. The cursor stays at the same place in the text, and
   // a category chosen during the request is kept too.
   var sent = null; // {text, category, stored} of the request in flight
-  var carried = null; // {text, start, end, category} for the new form
+  var carried = null; // {text, start, end, category, focused} for the new form
 
   function isMessageForm(element) {
     return Boolean(element) && element.id === "message-form";
@@ -71,6 +71,8 @@
       start: Math.max(field.selectionStart - cut, 0),
       end: Math.max(field.selectionEnd - cut, 0),
       category: changedCategory ? category.value : null,
+      // The employee may have moved on to the ticket form meanwhile.
+      focused: document.activeElement === field,
     };
   }
 
@@ -110,8 +112,10 @@
     }
     var field = form.elements.namedItem("text");
     field.value = carried.text;
-    field.focus();
-    field.setSelectionRange(carried.start, carried.end);
+    if (carried.focused) {
+      field.focus();
+      field.setSelectionRange(carried.start, carried.end);
+    }
     if (carried.category !== null) {
       form.elements.namedItem("category").value = carried.category;
     }
