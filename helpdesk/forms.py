@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
 from helpdesk.validators import (
@@ -11,6 +12,7 @@ from helpdesk.validators import (
 )
 
 LINE_BREAK_REGEX = re.compile(r"\r\n?")
+SPACED_LINE_BREAK_REGEX = re.compile(r"\s*[\r\n]\s*")
 
 
 class TypedTextMixin:
@@ -32,6 +34,23 @@ class TypedTextMixin:
         ]
         self.validators.extend(self.text_validators)
 
+    def clean(self, value):
+        # CharField strips white space before the validators run, and Python
+        # counts some control characters (U+001C to U+001F, U+0085) as white
+        # space. Checking the text as sent rejects those at either end too.
+        if isinstance(value, str):
+            errors = []
+            for validator in self.text_validators:
+                try:
+                    validator(value)
+                except ValidationError as error:
+                    if error.code in self.error_messages:
+                        error.message = self.error_messages[error.code]
+                    errors.append(error)
+            if errors:
+                raise ValidationError(errors)
+        return super().clean(value)
+
 
 class MultilineField(TypedTextMixin, forms.CharField):
     """Text from a textarea, with every line break stored as "\\n".
@@ -52,9 +71,17 @@ SINGLE_LINE_VALIDATORS = [
 
 
 class SingleLineField(TypedTextMixin, forms.CharField):
-    """Text from a one-line input, such as a subject or a name."""
+    """Text from a one-line input, such as a subject or a name.
+
+    Browsers send no line breaks from such an input, but a crafted request
+    can, and the value may end up in an e-mail. Each line break and the
+    white space around it become one space, as the ticket subject's are.
+    """
 
     text_validators = SINGLE_LINE_VALIDATORS
+
+    def to_python(self, value):
+        return SPACED_LINE_BREAK_REGEX.sub(" ", super().to_python(value))
 
 
 class SingleLineEmailField(TypedTextMixin, forms.EmailField):

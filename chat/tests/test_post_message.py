@@ -109,6 +109,15 @@ def test_invisible_characters_only_are_rejected(client):
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize("text", ["Printer broken\x85", "\x1cPrinter broken", "\x85"])
+def test_control_character_at_end_is_rejected(visitor, text):
+    response = visitor.post(URL, {"text": text}, **HTMX)
+
+    assert response.status_code == 422
+    assert "The message contains invisible control characters" in response.text
+    assert Message.objects.count() == 0
+
+
 def test_control_characters_are_rejected_and_kept(visitor):
     text = "VPN \x1b[31mdown\x1b[0m\x07 since <9:00>"
 

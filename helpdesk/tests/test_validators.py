@@ -187,6 +187,30 @@ def test_text_field_rejects_control_character(field_class, character):
     assert message.startswith(CONTROL_ERROR)
 
 
+# Python's str.strip() removes these, so CharField would drop them unseen at
+# either end before the validators run.
+SPACE_LIKE_CONTROL = ["\x0b", "\x0c", "\x1c", "\x1f", "\x85"]
+
+
+@pytest.mark.parametrize("character", SPACE_LIKE_CONTROL)
+@pytest.mark.parametrize("field_class", [MultilineField, SingleLineField])
+@pytest.mark.parametrize("template", ["{}VPN down", "VPN down{}", "{}"])
+def test_control_character_at_end_rejected(field_class, character, template):
+    field = field_class(required=False)
+
+    with pytest.raises(ValidationError) as caught:
+        field.clean(template.format(character))
+
+    [message] = error_messages(caught.value)
+    assert message.startswith(CONTROL_ERROR)
+
+
+def test_single_line_field_joins_lines():
+    field = SingleLineField()
+
+    assert field.clean("Ivan\r\n  Petrov\nIT") == "Ivan Petrov IT"
+
+
 def test_nul_gets_one_error():
     # Django's own NUL check would add "Null characters are not allowed."
     field = SingleLineField()
