@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from chat.access import get_conversation
 from chat.handoff import ticket_prefill
 from helpdesk.ratelimit import format_wait, hit_rate_limit
+from helpdesk.validators import to_single_line
 from tickets import workflow
 from tickets.forms import RatingForm, ReplyForm, TicketForm
 from tickets.models import Comment, Ticket
@@ -40,7 +41,9 @@ def conversation_from_query(request):
 def initial_values(request, prefill):
     initial = {}
     if request.user.is_authenticated:
-        initial["requester_name"] = (
+        # Account names come from the Users admin, which accepts characters
+        # that the ticket form rejects; the employee never typed them.
+        initial["requester_name"] = to_single_line(
             request.user.get_full_name() or request.user.get_username()
         )
         initial["requester_email"] = request.user.email

@@ -64,6 +64,21 @@ def test_form_prefills_signed_in_user(employee_client):
     assert form.initial["requester_name"] == "Anna"
 
 
+def test_prefilled_name_passes_the_form(employee_client, employee):
+    employee.first_name = "Anna\u202e"
+    employee.last_name = "Petrova\x1b"
+    employee.save()
+
+    page = employee_client.get(URL)
+    response = employee_client.post(
+        URL, ticket_data(requester_name=page.context["form"].initial["requester_name"])
+    )
+
+    assert page.context["form"].initial["requester_name"] == "Anna Petrova"
+    assert response.status_code == 302
+    assert Ticket.objects.get().requester_name == "Anna Petrova"
+
+
 def test_form_prefills_from_conversation(visitor, conversation):
     response = visitor.get(conversation_url(conversation))
 
