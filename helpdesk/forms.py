@@ -34,6 +34,15 @@ class TypedTextMixin:
         ]
         self.validators.extend(self.text_validators)
 
+    def bound_data(self, data, initial):
+        # A browser cannot show NUL: it displays the character U+FFFD in its
+        # place and sends that back, which would pass unseen. The form shows
+        # the text without NUL, and its error still names U+0000.
+        data = super().bound_data(data, initial)
+        if isinstance(data, str):
+            return data.replace("\x00", "")
+        return data
+
     def clean(self, value):
         # CharField strips white space before the validators run, and Python
         # counts some control characters (U+001C to U+001F, U+0085) as white

@@ -1,6 +1,7 @@
 """The checks for control and directional formatting characters in typed text."""
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 
 from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
@@ -203,6 +204,19 @@ def test_control_character_at_end_rejected(field_class, character, template):
 
     [message] = error_messages(caught.value)
     assert message.startswith(CONTROL_ERROR)
+
+
+@pytest.mark.parametrize("field_class", [MultilineField, SingleLineField])
+def test_rejected_nul_is_not_shown_back(field_class):
+    class TextForm(forms.Form):
+        text = field_class()
+
+    form = TextForm(data={"text": "Иван П\x00етров"})
+
+    assert not form.is_valid()
+    assert "(U+0000)" in form.errors["text"][0]
+    assert form["text"].value() == "Иван Петров"
+    assert "\x00" not in str(form["text"])
 
 
 def test_single_line_field_joins_lines():
