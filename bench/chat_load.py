@@ -96,6 +96,28 @@ STATIC_ROOT = {static_root!r}
 """
 
 
+def add_fake_model_arguments(parser):
+    """Add the pace of the fake Messages API to ``parser``."""
+    parser.add_argument(
+        "--first-token-delay",
+        type=float,
+        default=0.4,
+        help="seconds before the fake model's first token (default: 0.4)",
+    )
+    parser.add_argument(
+        "--tokens-per-second",
+        type=float,
+        default=60.0,
+        help="text deltas per second of the fake model (default: 60)",
+    )
+    parser.add_argument(
+        "--output-tokens",
+        type=int,
+        default=300,
+        help="text deltas per fake reply (default: 300)",
+    )
+
+
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -168,24 +190,7 @@ def parse_arguments():
         "--fake-claude-url",
         help="use this running fake Messages API instead of starting one",
     )
-    parser.add_argument(
-        "--first-token-delay",
-        type=float,
-        default=0.4,
-        help="seconds before the fake model's first token (default: 0.4)",
-    )
-    parser.add_argument(
-        "--tokens-per-second",
-        type=float,
-        default=60.0,
-        help="text deltas per second of the fake model (default: 60)",
-    )
-    parser.add_argument(
-        "--output-tokens",
-        type=int,
-        default=300,
-        help="text deltas per fake answer (default: 300)",
-    )
+    add_fake_model_arguments(parser)
     parser.add_argument(
         "--settings-append",
         type=Path,
@@ -440,7 +445,7 @@ def start_app(kind, arguments, workspace, fake_claude_url, run_name):
 def wait_for_workers(process, count, log_path, timeout=30):
     """Wait until the gunicorn master has forked ``count`` workers.
 
-    The first worker may answer /healthz before the master forks the others,
+    The first worker may respond to /healthz before the master forks the others,
     and the report reads the CPU and memory of every worker.
     """
     deadline = time.monotonic() + timeout
@@ -747,24 +752,35 @@ async def read_events(response, stats, opened, sent, deadline):
     stats.error("stream closed before done")
 
 
-async def run_stream_phase(base_url, concurrency, arguments, keep_sessions):
-    """Run the employees; return their statistics and the sessions still open."""
-    stats = StreamStats()
-    timeout = request_timeout(arguments.stream_timeout, connect=30)
-    # One connection pool for all employees, and one session per employee for
-    # its own cookie jar. unsafe=True lets a jar keep cookies from 127.0.0.1,
-    # which aiohttp otherwise drops because the host is an IP address.
-    connector = aiohttp.TCPConnector(limit=concurrency * 2 + 50)
+def open_sessions(base_url, count, connection_limit, timeout=None):
+    """Return one connection pool and ``count`` sessions that share it.
+
+    Each session has a cookie jar of its own, as each employee's browser
+    does. unsafe=True lets a jar keep cookies from 127.0.0.1, which aiohttp
+    otherwise drops because the host is an IP address.
+    """
+    connector = aiohttp.TCPConnector(limit=connection_limit)
+    options = {} if timeout is None else {"timeout": timeout}
     sessions = [
         aiohttp.ClientSession(
             base_url=base_url,
             connector=connector,
             connector_owner=False,
             cookie_jar=aiohttp.CookieJar(unsafe=True),
-            timeout=timeout,
+            **options,
         )
-        for _ in range(concurrency)
+        for _ in range(count)
     ]
+    return connector, sessions
+
+
+async def run_stream_phase(base_url, concurrency, arguments, keep_sessions):
+    """Run the employees; return their statistics and the sessions still open."""
+    stats = StreamStats()
+    timeout = request_timeout(arguments.stream_timeout, connect=30)
+    connector, sessions = open_sessions(
+        base_url, concurrency, concurrency * 2 + 50, timeout
+    )
     started = time.monotonic()
     deadline = started + arguments.ramp_seconds + arguments.stream_timeout
 

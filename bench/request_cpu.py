@@ -33,10 +33,12 @@ from pathlib import Path
 import aiohttp
 from chat_load import (
     Workspace,
+    add_fake_model_arguments,
     cookie_value,
     cpu_seconds,
     exit_on_signal,
     fetch,
+    open_sessions,
     start_app,
     start_fake_claude,
     stop_process,
@@ -70,24 +72,7 @@ def parse_arguments():
         default=30,
         help=f"requests of each kind, 1..{MAX_REQUESTS} (default: 30)",
     )
-    parser.add_argument(
-        "--first-token-delay",
-        type=float,
-        default=0.4,
-        help="seconds before the fake model's first token (default: 0.4)",
-    )
-    parser.add_argument(
-        "--tokens-per-second",
-        type=float,
-        default=60.0,
-        help="text deltas per second of the paced stream (default: 60)",
-    )
-    parser.add_argument(
-        "--output-tokens",
-        type=int,
-        default=300,
-        help="text deltas per fake reply (default: 300)",
-    )
+    add_fake_model_arguments(parser)
     parser.add_argument("--json", type=Path, help="also write the results here")
 
     arguments = parser.parse_args()
@@ -155,16 +140,7 @@ async def measure_phase(name, worker, calls):
 
 
 async def measure(base_url, worker, count, tokens_per_second):
-    connector = aiohttp.TCPConnector(limit=count * 2)
-    sessions = [
-        aiohttp.ClientSession(
-            base_url=base_url,
-            connector=connector,
-            connector_owner=False,
-            cookie_jar=aiohttp.CookieJar(unsafe=True),
-        )
-        for _ in range(count * 2)
-    ]
+    connector, sessions = open_sessions(base_url, count * 2, count * 2)
     unpaced, paced = sessions[:count], sessions[count:]
     try:
         # The first request of each session gets its cookies; the pages

@@ -101,18 +101,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "keywords", "problem"]
     list_select_related = ["category"]
     readonly_fields = ["view_count", "created_at", "updated_at"]
-    fields = [
-        "category",
-        "language",
-        "title",
-        "problem",
-        "solution",
-        "keywords",
-        "is_published",
-        "view_count",
-        "created_at",
-        "updated_at",
-    ]
+    fields = [*ArticleAdminForm.Meta.fields, *readonly_fields]
     actions = ["publish", "unpublish"]
     change_list_template = "knowledge/admin/article_change_list.html"
 
