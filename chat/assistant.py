@@ -24,7 +24,6 @@ from chat.responders import Assessment, Turn, get_responder
 from chat.responders.offline import OfflineResponder
 from knowledge.analysis import query_terms
 from knowledge.gaps import record_gap
-from knowledge.markdown import render_markdown
 from knowledge.models import Category
 from knowledge.search import search
 
@@ -152,15 +151,8 @@ def save_partial(message_pk, text):
 
 
 def save_interrupted(message_pk, text):
-    # A reply that produced no text yet goes back to pending, so the employee's
-    # next connection generates it instead of showing an empty bubble. An
-    # interrupted reply is final, so its HTML is stored as save() would.
-    if text:
-        status, html = Message.Status.INTERRUPTED, render_markdown(text)
-    else:
-        status, html = Message.Status.PENDING, ""
     Message.objects.filter(pk=message_pk).update(
-        text=text, text_html=html, status=status, updated_at=timezone.now()
+        **Message.stopped_fields(text), updated_at=timezone.now()
     )
 
 

@@ -134,6 +134,21 @@ class Message(models.Model):
             kwargs["update_fields"] = {*update_fields, "text_html"}
         super().save(**kwargs)
 
+    @classmethod
+    def stopped_fields(cls, text):
+        """Return the fields to update on a reply that stopped with ``text``.
+
+        A reply with text is interrupted, which is final, so it gets its HTML
+        as save() would give it. One without text goes back to pending, so
+        that the next connection generates it instead of showing an empty
+        bubble.
+        """
+        if text:
+            status, html = cls.Status.INTERRUPTED, render_markdown(text)
+        else:
+            status, html = cls.Status.PENDING, ""
+        return {"text": text, "text_html": html, "status": status}
+
     def render_text_html(self):
         """Return the value of text_html for the current text, role and status."""
         if self.role == self.Role.ASSISTANT and self.is_final:

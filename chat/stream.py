@@ -24,7 +24,6 @@ from chat.access import get_message
 from chat.assistant import generate_reply
 from chat.database import run_step
 from chat.models import Message
-from knowledge.markdown import render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -108,18 +107,12 @@ def reload(message):
 def mark_abandoned(message):
     """End a reply whose worker stopped writing, as save_interrupted does.
 
-    A reply with text becomes interrupted and stores its HTML. One without
-    text goes back to pending, so this connection generates it instead of
-    showing an empty bubble. The update applies only while the text is
-    still the one read here.
+    A reply without text goes back to pending, so this connection generates
+    it. The update applies only while the text is still the one read here.
     """
-    if message.text:
-        status, html = Message.Status.INTERRUPTED, render_markdown(message.text)
-    else:
-        status, html = Message.Status.PENDING, ""
     Message.objects.filter(
         pk=message.pk, status=Message.Status.STREAMING, text=message.text
-    ).update(status=status, text_html=html, updated_at=timezone.now())
+    ).update(**Message.stopped_fields(message.text), updated_at=timezone.now())
 
 
 async def follow_events(message, request):

@@ -20,7 +20,8 @@ class TypedTextMixin:
     Django's NUL check.
 
     NUL is a control character, so one error names it together with the
-    other control characters found.
+    other control characters found. ``clean`` runs the checks on the text as
+    sent, before the field strips it.
     """
 
     text_validators = [validate_no_control_characters]
@@ -32,7 +33,6 @@ class TypedTextMixin:
             for validator in self.validators
             if not isinstance(validator, ProhibitNullCharactersValidator)
         ]
-        self.validators.extend(self.text_validators)
 
     def bound_data(self, data, initial):
         # A browser cannot show NUL: it displays the character U+FFFD in its
