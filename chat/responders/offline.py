@@ -45,7 +45,8 @@ class OfflineResponder:
         best = hits[0] if hits else None
         # A match under half the threshold is weak evidence of the topic, so
         # it suggests no category and no article.
-        relevant = best is not None and best.score >= threshold / 2
+        relevant_score = threshold / 2
+        relevant = best is not None and best.score >= relevant_score
         category = best.article.category.slug if relevant else ""
 
         if asked_for_person:
@@ -75,7 +76,12 @@ class OfflineResponder:
             )
 
         if best.score < threshold:
-            titles = [hit.article.title for hit in hits[: RELATED_LIMIT + 1]]
+            # The hits after the best can match a word or two of another
+            # topic, such as a printer article for a VPN question.
+            closest = [
+                hit for hit in hits[: RELATED_LIMIT + 1] if hit.score >= relevant_score
+            ]
+            titles = [hit.article.title for hit in closest]
             text = _(
                 "I could not find an article that clearly covers this. The "
                 "closest ones are:"
@@ -87,7 +93,7 @@ class OfflineResponder:
             return text, Assessment(
                 confidence=best.score,
                 reason=_("Only a weak match: '%(title)s'.") % {"title": titles[0]},
-                cited_article_ids=[hit.article.pk for hit in hits[: len(titles)]],
+                cited_article_ids=[hit.article.pk for hit in closest],
                 suggested_category=category,
             )
 

@@ -1,8 +1,10 @@
 import pytest
 
 from chat.models import Message
+from chat.responders.offline import OfflineResponder
 from chat.tests.factories import ConversationFactory
 from chat.tests.replies import answer
+from knowledge.search import SearchHit
 from knowledge.tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +161,20 @@ def test_person_request_after_two_follow_ups_keeps_category(vpn_article):
 
     assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
     assert reply.suggested_category == vpn_article.category
+
+
+def test_weak_answer_lists_only_relevant_articles(settings):
+    settings.HELPDESK_CONFIDENCE_THRESHOLD = 0.6
+    vpn = ArticleFactory(title="VPN does not connect")
+    printer = ArticleFactory(title="Printer prints blank pages")
+    hits = [
+        SearchHit(article=vpn, score=0.45, matched_terms=["vpn"]),
+        SearchHit(article=printer, score=0.1, matched_terms=["home"]),
+    ]
+
+    text, assessment = OfflineResponder().compose("VPN fails at home", hits)
+
+    assert "VPN does not connect" in text
+    assert "Printer prints blank pages" not in text
+    assert assessment.cited_article_ids == [vpn.pk]
+    assert assessment.confidence == 0.45
