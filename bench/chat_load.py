@@ -118,6 +118,15 @@ def add_fake_model_arguments(parser):
     )
 
 
+def add_settings_argument(parser):
+    parser.add_argument(
+        "--settings-append",
+        type=Path,
+        help="Python file whose lines are appended to the benchmark's settings "
+        "module, to measure a settings change without editing the project",
+    )
+
+
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -191,12 +200,7 @@ def parse_arguments():
         help="use this running fake Messages API instead of starting one",
     )
     add_fake_model_arguments(parser)
-    parser.add_argument(
-        "--settings-append",
-        type=Path,
-        help="Python file whose lines are appended to the benchmark's settings "
-        "module, to measure a settings change without editing the project",
-    )
+    add_settings_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--keep-logs",

@@ -34,6 +34,7 @@ import aiohttp
 from chat_load import (
     Workspace,
     add_fake_model_arguments,
+    add_settings_argument,
     cookie_value,
     cpu_seconds,
     exit_on_signal,
@@ -73,6 +74,7 @@ def parse_arguments():
         help=f"requests of each kind, 1..{MAX_REQUESTS} (default: 30)",
     )
     add_fake_model_arguments(parser)
+    add_settings_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the results here")
 
     arguments = parser.parse_args()
@@ -199,7 +201,9 @@ async def measure(base_url, worker, count, tokens_per_second):
 def main():
     arguments = parse_arguments()
     signal.signal(signal.SIGTERM, exit_on_signal)
-    workspace = Workspace(arguments.database, arguments.database_name)
+    workspace = Workspace(
+        arguments.database, arguments.database_name, arguments.settings_append
+    )
     fake_process = app_process = None
     try:
         workspace.create()
