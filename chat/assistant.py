@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 # Partial text is written to the database at most this often while streaming,
 # so a crashed worker loses at most this many seconds of an answer.
 FLUSH_INTERVAL = 1.0
+# generate_reply yields WAITING after this many seconds without text from the
+# responder, as when Claude's API is slow or the SDK retries a request.
+WAITING_INTERVAL = 15.0
 SEARCH_LIMIT = 5
 # How far under the threshold a follow-up's score stays when the follow-up
 # matches articles only together with the previous question.
@@ -40,6 +43,52 @@ FOLLOW_UP_MARGIN = 0.05
 # a weak one, see knowledge.analysis.query_terms) is read as a follow-up of
 # the previous one when it matches weakly on its own.
 FOLLOW_UP_MAX_WEIGHT = 2.5
+
+
+class Waiting:
+    """The marker that generate_reply yields while the responder sends nothing."""
+
+    def __repr__(self):
+        return "WAITING"
+
+
+WAITING = Waiting()
+
+
+async def mark_waits(items, interval):
+    """Yield the items of the async iterator ``items``, and WAITING during gaps.
+
+    WAITING comes each time ``interval`` seconds pass without an item. Each
+    item is awaited in a task of its own, so that the wait can end without
+    cancelling the responder. The task runs in a copy of the context, which
+    is safe because responders keep no state in context variables and use
+    no database connection. Closing or cancelling this generator cancels
+    the pending task.
+    """
+    pending = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(items))
+            done, _ = await asyncio.wait({pending}, timeout=interval)
+            if not done:
+                yield WAITING
+                continue
+            finished, pending = pending, None
+            try:
+                item = finished.result()
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        if pending is not None:
+            pending.cancel()
+            await asyncio.wait({pending})
+            if not pending.cancelled() and pending.exception() is not None:
+                logger.warning(
+                    "Responder failed while its reply was being closed",
+                    exc_info=pending.exception(),
+                )
 
 
 def load_context(message):
@@ -191,9 +240,11 @@ def save_final(message, text, assessment, question, hits, language, limited=Fals
 async def generate_reply(message):
     """Yield the reply's text chunks while saving them to ``message``.
 
-    When the generator finishes, ``message`` holds its final state. When the
-    consumer goes away (the task is cancelled or the generator closed), the
-    text streamed so far is saved and the message is marked interrupted.
+    Between chunks it yields WAITING each time the responder sends nothing
+    for WAITING_INTERVAL seconds. When the generator finishes, ``message``
+    holds its final state. When the consumer goes away (the task is
+    cancelled or the generator closed), the text streamed so far is saved
+    and the message is marked interrupted.
     """
     text = ""
     assessment = None
@@ -218,12 +269,16 @@ async def generate_reply(message):
             yield notice
         message.responder = responder.name
         await run_step(save_responder, message.pk, responder.name)
-        # aclosing() closes the responder's stream in this task when the client
-        # goes away, so the model call stops at once.
-        async with aclosing(
-            responder.stream(question, history, hits, language)
-        ) as items:
-            async for item in items:
+        # aclosing() closes the responder's stream and its pending read when
+        # the client goes away, so the model call stops at once.
+        async with (
+            aclosing(responder.stream(question, history, hits, language)) as items,
+            aclosing(mark_waits(items, WAITING_INTERVAL)) as marked_items,
+        ):
+            async for item in marked_items:
+                if item is WAITING:
+                    yield item
+                    continue
                 if isinstance(item, Assessment):
                     assessment = item
                     continue

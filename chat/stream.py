@@ -1,9 +1,11 @@
 """Server-sent events that carry an assistant reply to the browser.
 
 Events: ``delta`` with a piece of escaped text, then one ``done`` with the
-final rendered message. Each reply is generated once: the connection that
-moves the message from pending to streaming generates it, and any later
-connection replays what is stored.
+final rendered message. ``waiting``, with an escaped notice for the
+employee, comes whenever no text arrived for WAITING_INTERVAL seconds. It
+also keeps proxies from closing the stream as idle. Each reply is generated
+once: the connection that moves the message from pending to streaming
+generates it, and any later connection replays what is stored.
 """
 
 import asyncio
@@ -18,10 +20,12 @@ from django.http import Http404, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from chat import assistant
 from chat.access import get_message
-from chat.assistant import generate_reply
+from chat.assistant import WAITING, generate_reply
 from chat.database import run_step
 from chat.models import Message
 
@@ -61,6 +65,11 @@ def sse_event(event, data):
     return f"event: {event}\n{fields}\n"
 
 
+def waiting_event():
+    notice = _("This takes longer than usual. The assistant is still working on it…")
+    return sse_event("waiting", escape(notice))
+
+
 def render_final(message, request):
     message = (
         Message.objects.select_related("conversation")
@@ -88,6 +97,13 @@ async def generate_events(message, request):
     unsent = ""
     last_sent = None
     async for chunk in generate_reply(message):
+        if chunk is WAITING:
+            # Text held back for the next delta event goes out first.
+            if unsent:
+                yield sse_event("delta", escape(unsent))
+                unsent = ""
+            yield waiting_event()
+            continue
         unsent += chunk
         now = time.monotonic()
         if last_sent is None or now - last_sent >= DELTA_INTERVAL:
@@ -123,6 +139,7 @@ async def follow_events(message, request):
     word.
     """
     sent = 0
+    last_event = time.monotonic()
     while True:
         message = await run_step(reload, message)
         if message.status == Message.Status.PENDING:
@@ -130,8 +147,12 @@ async def follow_events(message, request):
         if len(message.text) > sent:
             yield sse_event("delta", escape(message.text[sent:]))
             sent = len(message.text)
+            last_event = time.monotonic()
         if message.is_final:
             break
+        if time.monotonic() - last_event >= assistant.WAITING_INTERVAL:
+            yield waiting_event()
+            last_event = time.monotonic()
         if timezone.now() - message.updated_at > stale_after():
             logger.warning("Reply %s abandoned while streaming", message.pk)
             await run_step(mark_abandoned, message)
