@@ -39,7 +39,7 @@ from django.conf import settings
 from chat.responders.assessment import assessment_from_search, assessment_from_tool
 from chat.responders.base import Assessment, Usage, clean_text
 from chat.responders.prompt import TOOL_NAME, build_request
-from chat.responders.sse import StreamError, decode_event, read_events
+from chat.responders.sse import StreamError, decode_event, read_event_batches
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +136,14 @@ class ClaudeResponder:
                 reader.streaming = True
                 reader.request_id = response.headers.get("request-id", "")
                 chunks = read_in_batches(response.iter_bytes())
-                async for name, data in read_events(chunks):
-                    text = reader.read(decode_event(name, data))
+                # One item per read, not per token, because every item
+                # passes through several generators on its way to the browser.
+                async for events in read_event_batches(chunks):
+                    text, error = reader.read_batch(events)
                     if text:
                         yield text
+                    if error is not None:
+                        raise error
         except (APIError, StreamError, httpx2.TransportError) as error:
             failure = classify_error(error, streaming=reader.streaming)
             log_failure(failure, reader, hits, error)
@@ -199,6 +203,20 @@ class EventReader:
         self.text_blocks = set()
         self.tool_block = None
         self.tool_json = []
+
+    def read_batch(self, events):
+        """Read raw ``(name, data)`` events; return their text and any StreamError.
+
+        The text is that of the events before the error, which stops the batch.
+        """
+        texts = []
+        for name, data in events:
+            try:
+                event = decode_event(name, data)
+            except StreamError as error:
+                return "".join(texts), error
+            texts.append(self.read(event))
+        return "".join(texts), None
 
     def read(self, event):
         """Record ``event``, a decoded JSON object, and return the text it adds."""

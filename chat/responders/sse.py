@@ -18,18 +18,21 @@ class StreamError(Exception):
         self.type = error_type
 
 
-async def read_events(chunks):
-    """Yield ``(name, data)`` for each event in ``chunks``, an async iterator of bytes.
+async def read_event_batches(chunks):
+    """Yield the events that each of ``chunks``, an async iterator of bytes, ends.
 
-    ``data`` is the event's ``data:`` lines joined with newlines, as bytes.
-    Lines end at CRLF, LF or a lone CR, and may be cut anywhere between
-    chunks. Events without data, such as comments, are skipped.
+    Each batch is a list of ``(name, data)`` pairs, where ``data`` is the
+    event's ``data:`` lines joined with newlines, as bytes. A chunk that ends
+    no event yields nothing. Lines end at CRLF, LF or a lone CR, and may be
+    cut anywhere between chunks. Events without data, such as comments, are
+    skipped.
     """
     pending = b""
     after_cr = False
     name = ""
     data = []
     async for chunk in chunks:
+        events = []
         # A CRLF cut between two chunks is one line end, not two.
         if after_cr and chunk.startswith(b"\n"):
             chunk = chunk[1:]
@@ -42,12 +45,14 @@ async def read_events(chunks):
             line = line.rstrip(b"\r\n")
             if not line:
                 if data:
-                    yield name, b"\n".join(data)
+                    events.append((name, b"\n".join(data)))
                 name, data = "", []
             elif line.startswith(b"data:"):
                 data.append(line[5:].removeprefix(b" "))
             elif line.startswith(b"event:"):
                 name = line[6:].strip().decode("utf-8", "replace")
+        if events:
+            yield events
 
 
 def decode_event(name, data):

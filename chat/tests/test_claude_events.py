@@ -7,7 +7,7 @@ import time
 import pytest
 
 from chat.responders.claude import READ_INTERVAL, EventReader, read_in_batches
-from chat.responders.sse import StreamError, decode_event, read_events
+from chat.responders.sse import StreamError, decode_event, read_event_batches
 
 START = (
     b'{"type":"message_start","message":'
@@ -40,7 +40,8 @@ async def chunks_of(*parts):
 
 
 async def collect(*parts):
-    return [event async for event in read_events(chunks_of(*parts))]
+    batches = [batch async for batch in read_event_batches(chunks_of(*parts))]
+    return [event for batch in batches for event in batch]
 
 
 async def test_events_are_read_from_one_chunk():
@@ -62,6 +63,15 @@ async def test_one_byte_chunks_give_same_events():
     parts = [STREAM[i : i + 1] for i in range(len(STREAM))]
 
     assert await collect(*parts) == EXPECTED
+
+
+async def test_each_chunk_yields_its_events_together():
+    first, second = STREAM.split(b": a comment line")
+    chunks = chunks_of(first, b": a comment line", second)
+
+    batches = [batch async for batch in read_event_batches(chunks)]
+
+    assert batches == [EXPECTED[:1], EXPECTED[1:]]
 
 
 async def test_unfinished_event_is_dropped():
@@ -159,6 +169,54 @@ async def test_batched_reads_wait_between_chunks():
     gaps = [later - earlier for earlier, later in itertools.pairwise(pulled)]
     assert chunks == [b"a", b"b", b"c"]
     assert min(gaps) >= READ_INTERVAL * 0.9
+
+
+def text_event(index, text):
+    delta = {"type": "text_delta", "text": text}
+    event = {"type": "content_block_delta", "index": index, "delta": delta}
+    return ("content_block_delta", json.dumps(event).encode())
+
+
+def test_batch_text_joins_its_events():
+    reader = EventReader()
+    start = {
+        "type": "content_block_start",
+        "index": 0,
+        "content_block": {"type": "text"},
+    }
+    events = [
+        ("content_block_start", json.dumps(start).encode()),
+        text_event(0, "Restart "),
+        ("ping", PING),
+        text_event(0, "the client."),
+    ]
+
+    text, error = reader.read_batch(events)
+
+    assert text == "Restart the client."
+    assert error is None
+
+
+def test_batch_keeps_text_before_error_event():
+    reader = EventReader()
+    start = {
+        "type": "content_block_start",
+        "index": 0,
+        "content_block": {"type": "text"},
+    }
+    failure = {"type": "error", "error": {"type": "overloaded_error"}}
+    events = [
+        ("content_block_start", json.dumps(start).encode()),
+        text_event(0, "Restart "),
+        ("error", json.dumps(failure).encode()),
+        text_event(0, "the client."),
+    ]
+
+    text, error = reader.read_batch(events)
+
+    assert text == "Restart "
+    assert isinstance(error, StreamError)
+    assert error.type == "overloaded_error"
 
 
 def test_nul_and_lone_surrogate_are_cleaned():
