@@ -5,32 +5,52 @@ import re
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
-# Phrases that ask for a person rather than an article. Matched on whole words
-# of the lower-cased message, so "personal" does not match "person".
+# Words for IT staff that follow "connect me with", "talk to" and the like.
+RU_STAFF = (
+    r"(?:специалист\w*|оператор\w*|человек\w*|сотрудник\w*|поддержк\w*"
+    r"|техподдержк\w*|администратор\w*|админ\w*|it|ит|айти|кем-то|кем-нибудь"
+    r"|кем нибудь)"
+)
+EN_STAFF = (
+    r"(?:person|agent|someone|somebody|human|technician|support|it|staff"
+    r"|operator|engineer|admin)"
+)
+# Phrases that ask for a person rather than an article, matched as whole words
+# of the lower-cased message, so "personal" does not match "person". Words
+# such as "оператор", "соединение" and "human" also occur in ordinary
+# questions ("мобильный оператор", "нет соединения с сервером", "human
+# resources portal"), so most patterns need a verb of asking with them.
 PERSON_PATTERNS = [
-    r"специалист\w*",
-    r"оператор\w*",
-    r"(?:жив\w*|реальн\w*) человек\w*",
     r"позов\w*",
-    r"соедин\w* с",
-    r"с человеком",
-    r"челове(?:к|ка|ку)\b.*\b(?:поговорить|связаться)",
-    r"(?:поговорить|связаться) с "
-    r"(?:кем-то|кем нибудь|кем-нибудь|сотрудником|it|ит|айти)",
-    r"human",
-    r"(?:real|live) (?:person|agent)",
-    r"(?:talk|speak|chat) (?:to|with) (?:a |an |someone|somebody|a real |the )?"
-    r"(?:person|agent|someone|somebody|human|technician|support|it|staff)",
-    r"operator",
-    r"(?:need|want) (?:a |an )?(?:person|technician|agent)",
-    r"escalate",
+    r"(?:нуж\w*|хочу|вызов\w*|пригласит\w*|дайте|можно) (?:мне )?(?:к )?"
+    r"(?:специалист|оператор|человек|сотрудник)\w*",
+    r"помощь (?:\w+ )?специалист\w*",
+    r"(?:жив\w*|реальн\w*) человек\w*",
+    r"(?:соедин|свяж|переключ)(?:ите|и|ить) (?:меня |нас )?(?:с|на) (?:\w+ )?"
+    + RU_STAFF,
+    r"челове(?:к|ка|ку) .*\b(?:поговорить|связаться)",
+    r"(?:поговорить|связаться|пообщаться|говорить) с (?:\w+ )?" + RU_STAFF,
+    r"(?:real|live) (?:person|agent|human)",
+    r"(?:talk|speak|chat) (?:to|with) (?:an? |the |a real )?" + EN_STAFF,
+    r"(?:connect|transfer|put) me (?:to|with|through to) (?:an? |the |a real )?"
+    + EN_STAFF,
+    r"(?:need|want) (?:an? |to see an? )?(?:person|technician|agent|human)",
+    r"escalate(?! privileges?)",
 ]
-PERSON_REGEX = re.compile(r"\b(?:" + "|".join(PERSON_PATTERNS) + r")", re.IGNORECASE)
+PERSON_REGEX = re.compile(r"\b(?:" + "|".join(PERSON_PATTERNS) + r")\b", re.IGNORECASE)
+# A message that is only a word for IT staff, such as "оператор!" or "a human
+# please".
+PERSON_WORD_REGEX = re.compile(
+    r"\W*(?:an? |the )?(?:специалист\w*|оператор\w*|человек\w*|operator|human"
+    r"|agent|person)(?: please| пожалуйста)?\W*",
+    re.IGNORECASE,
+)
 
 
 def asks_for_person(text):
     """Return True when the message asks to talk to IT staff."""
-    return bool(PERSON_REGEX.search(text.lower()))
+    text = " ".join(text.lower().split())
+    return bool(PERSON_REGEX.search(text) or PERSON_WORD_REGEX.fullmatch(text))
 
 
 def detect_language(text, default="en"):
