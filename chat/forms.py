@@ -1,5 +1,3 @@
-import unicodedata
-
 from django import forms
 from django.core.cache import cache
 from django.db import transaction
@@ -184,18 +182,3 @@ class MessageForm(forms.Form):
         categories = {category.pk: category for category in list_categories()}
         category = categories.get(conversation.category_id) or conversation.category
         return cls(initial={"category": category})
-
-    def clean_text(self):
-        text = self.cleaned_data["text"]
-        # Zero-width spaces and other format characters show nothing, so a
-        # message of only those and white space is empty to the employee.
-        visible = [
-            char
-            for char in text
-            if not char.isspace() and unicodedata.category(char) != "Cf"
-        ]
-        if not visible:
-            raise forms.ValidationError(
-                self.fields["text"].error_messages["required"], code="required"
-            )
-        return text

@@ -1,6 +1,7 @@
 """Form fields shared by the chat, the tickets and the knowledge base."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,13 +16,25 @@ LINE_BREAK_REGEX = re.compile(r"\r\n?")
 SPACED_LINE_BREAK_REGEX = re.compile(r"\s*[\r\n]\s*")
 
 
+def has_visible_characters(text):
+    """Return whether ``text`` shows anything to a reader.
+
+    White space does not, and neither do format characters (Unicode category
+    Cf) such as the zero-width space U+200B.
+    """
+    return any(
+        not char.isspace() and unicodedata.category(char) != "Cf" for char in text
+    )
+
+
 class TypedTextMixin:
     """A form field mixin that checks text with ``text_validators`` in place of
     Django's NUL check.
 
     NUL is a control character, so one error names it together with the
     other control characters found. ``clean`` runs the checks on the text as
-    sent, before the field strips it.
+    sent, before the field strips it. Text that shows nothing, such as a few
+    zero-width spaces, counts as empty.
     """
 
     text_validators = [validate_no_control_characters]
@@ -58,7 +71,12 @@ class TypedTextMixin:
                     errors.append(error)
             if errors:
                 raise ValidationError(errors)
-        return super().clean(value)
+        value = super().clean(value)
+        if isinstance(value, str) and value and not has_visible_characters(value):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return self.empty_value
+        return value
 
 
 class MultilineField(TypedTextMixin, forms.CharField):

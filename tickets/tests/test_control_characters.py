@@ -195,3 +195,34 @@ def test_admin_ticket_field_rejects_hidden_characters(
     assert ticket.subject == "Printer is offline"
     assert has_error(form, name, expected_error), field_errors(form, name)
     assert value in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("requester_name", "\u200b"),
+        ("subject", "\u200b\u200b"),
+        ("description", "\u200b \u2060\n\ufeff"),
+    ],
+)
+def test_invisible_only_text_is_required_error(client, name, value):
+    response = client.post(CREATE_URL, ticket_data(**{name: value}))
+
+    form = response.context["form"]
+    assert response.status_code == 422
+    assert field_errors(form, name) == ["This field is required."]
+    assert Ticket.objects.count() == 0
+
+
+def test_invisible_only_reply_is_rejected(client):
+    ticket = TicketFactory(status=Status.WAITING)
+
+    response = client.post(
+        reverse("tickets:reply", args=[ticket.tracking_token]),
+        {"body": "\u200b\u200d"},
+    )
+
+    form = response.context["reply_form"]
+    assert response.status_code == 422
+    assert not ticket.comments.exists()
+    assert field_errors(form, "body") == ["This field is required."]
