@@ -218,6 +218,40 @@ def test_chat_keeps_one_ticket_form_and_csp(page, console_errors):
     assert console_errors == []
 
 
+def test_typed_ticket_form_survives_next_offer(page, console_errors):
+    page.goto("/")
+    ask(page, "I want to talk to a human")
+    first_offer = page.locator(".ticket-offer").nth(0)
+    first_offer.locator("#ticket-form").wait_for()
+    page.fill("#ticket-form [name=requester_name]", "Anna Petrova")
+    page.fill("#ticket-form [name=description]", "Typed by the employee.")
+
+    # The finished reply's offer requests a new form, which must not replace
+    # the typed one.
+    with page.expect_response(lambda response: "/tickets/new/" in response.url):
+        ask(page, "Я хочу поговорить с человеком")
+    second_offer = page.locator(".ticket-offer").nth(1)
+    second_offer.wait_for()
+    # htmx marks an element with htmx-request until it has handled the response.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+    # The new offer keeps its link and loads no second form.
+    assert first_offer.locator("#ticket-form").count() == 1
+    assert page.locator("#ticket-form").count() == 1
+    assert second_offer.locator(".ticket-offer-link").is_visible()
+    assert page.input_value("#ticket-form [name=requester_name]") == "Anna Petrova"
+
+    second_offer.locator(".ticket-offer-link").click()
+    second_offer.locator("#ticket-form").wait_for()
+
+    assert page.locator("#ticket-form").count() == 1
+    assert page.input_value("#ticket-form [name=requester_name]") == "Anna Petrova"
+    assert page.input_value("#ticket-form [name=description]") == (
+        "Typed by the employee."
+    )
+    assert console_errors == []
+
+
 def test_knowledge_search_address_follows_query(page, console_errors):
     from playwright.sync_api import expect
 

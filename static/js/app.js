@@ -122,12 +122,50 @@
     carried = null;
   });
 
+  // Return whether the employee changed a field of the form from what the
+  // server sent.
+  function isEdited(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.tagName === "SELECT") {
+        var initial = Array.prototype.findIndex.call(field.options, function (option) {
+          return option.defaultSelected;
+        });
+        return field.selectedIndex !== Math.max(initial, 0);
+      }
+      if (field.tagName === "TEXTAREA" || field.tagName === "INPUT") {
+        if (field.type === "checkbox" || field.type === "radio") {
+          return field.checked !== field.defaultChecked;
+        }
+        return field.type !== "hidden" && field.value !== field.defaultValue;
+      }
+      return false;
+    });
+  }
+
   // The page has one ticket form at a time, so that its field ids stay unique.
-  // A form loaded into one ticket offer empties the others.
+  // A form loaded into one ticket offer empties the others, unless the
+  // employee has typed into the form there. Then that form stays where it is
+  // when a new reply loads its offer, and moves to the offer whose "Create a
+  // ticket" link was clicked, so nothing typed is lost.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var slot = event.detail.target;
     if (!event.detail.shouldSwap || !slot || !slot.classList.contains("ticket-form-slot")) {
       return;
+    }
+    var edited = null;
+    document.querySelectorAll(".ticket-form-slot").forEach(function (other) {
+      var form = other.querySelector("form");
+      if (other !== slot && form && isEdited(form)) {
+        edited = other;
+      }
+    });
+    if (edited) {
+      event.detail.shouldSwap = false;
+      var loadedByReply = event.detail.requestConfig && event.detail.requestConfig.elt === slot;
+      if (loadedByReply) {
+        return;
+      }
+      slot.replaceChildren.apply(slot, Array.prototype.slice.call(edited.childNodes));
     }
     document.querySelectorAll(".ticket-form-slot").forEach(function (other) {
       if (other !== slot) {
