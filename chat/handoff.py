@@ -74,3 +74,13 @@ def ticket_prefill(conversation):
         "category": category,
         "handoff": handoff,
     }
+
+
+def latest_ticket(conversation):
+    """Return the newest ticket created from ``conversation``, or None.
+
+    The newest ticket offer of the chat shows it in place of a new form, so
+    that an employee who comes back to the chat does not create the same
+    ticket twice.
+    """
+    return conversation.tickets.order_by("-pk").first()

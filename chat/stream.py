@@ -27,6 +27,7 @@ from chat import assistant
 from chat.access import get_message
 from chat.assistant import WAITING, generate_reply
 from chat.database import run_step
+from chat.handoff import latest_ticket
 from chat.models import Message
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,13 @@ def render_final(message, request):
         message.question_text = question.text if question else ""
     # The reply that just finished is the newest, so its ticket offer loads
     # the form.
-    context = {"message": message, "latest_offer": message}
+    context = {
+        "message": message,
+        "latest_offer": message,
+        "conversation_ticket": (
+            latest_ticket(message.conversation) if message.offers_ticket else None
+        ),
+    }
     return render_to_string(
         "chat/page.html#assistant_message", context, request=request
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chat.access import SESSION_KEY, get_conversation, get_message
 from chat.assistant import generate_reply
 from chat.forms import MessageForm
+from chat.handoff import latest_ticket
 from chat.models import Conversation, Message
 from helpdesk.ratelimit import format_wait, hit_rate_limit
 from knowledge.models import Article
@@ -65,10 +66,13 @@ def page_context(request, conversation, form):
     # Only the newest finished reply that offers a ticket loads the form, so
     # the page never contains two forms with the same field ids.
     offers = [m for m in chat_messages if m.is_final and m.offers_ticket]
+    latest_offer = offers[-1] if offers else None
+    ticket = latest_ticket(conversation) if latest_offer is not None else None
     return {
         "conversation": conversation,
         "chat_messages": chat_messages,
-        "latest_offer": offers[-1] if offers else None,
+        "latest_offer": latest_offer,
+        "conversation_ticket": ticket,
         "form": form,
     }
 

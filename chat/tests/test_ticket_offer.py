@@ -9,6 +9,7 @@ from django.urls import reverse
 from chat.models import Message
 from chat.stream import render_final
 from chat.tests.factories import ConversationFactory, MessageFactory
+from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,37 @@ def test_finished_reply_offer_loads_form(session_key):
     html = render_final(reply, RequestFactory().get("/"))
 
     assert slots_loading_form(html) == [True]
+
+
+def test_created_ticket_replaces_loaded_form(visitor, session_key):
+    asked = Message.Handoff.ASKED_FOR_PERSON
+    conversation, _replies = open_conversation(visitor, session_key, [asked, asked])
+    TicketFactory(conversation=conversation, subject="Older ticket")
+    ticket = TicketFactory(conversation=conversation)
+
+    response = visitor.get(reverse("chat:page"))
+
+    assert slots_loading_form(response.text) == [False, False]
+    assert response.text.count('class="ticket-created"') == 1
+    assert f"Ticket {ticket.reference} is already created" in response.text
+    assert f'href="{ticket.get_absolute_url()}"' in response.text
+    assert response.text.count('class="button ticket-offer-link"') == 2
+
+
+def test_finished_reply_names_created_ticket(session_key):
+    conversation = ConversationFactory(session_key=session_key)
+    ticket = TicketFactory(conversation=conversation)
+    reply = MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        confidence=0.1,
+        handoff=Message.Handoff.LOW_CONFIDENCE,
+    )
+
+    html = render_final(reply, RequestFactory().get("/"))
+
+    assert slots_loading_form(html) == [False]
+    assert f"Ticket {ticket.reference} is already created" in html
 
 
 def test_ticket_form_ids_differ_from_chat_page_ids(visitor, session_key):
