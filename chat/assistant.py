@@ -43,6 +43,11 @@ FOLLOW_UP_MARGIN = 0.05
 # a weak one, see knowledge.analysis.query_terms) is read as a follow-up of
 # the previous one when it matches weakly on its own.
 FOLLOW_UP_MAX_WEIGHT = 2.5
+# A later question whose content words weigh at most this much, one full
+# word, is read as a follow-up even when it matches an article well on its
+# own: "it still asks" matches "asks" in an unrelated title, and "ничего не
+# изменилось" a word in the text of another article.
+ONE_WORD_WEIGHT = 1.0
 
 
 class Waiting:
@@ -110,10 +115,13 @@ def load_context(message):
     hits = find_hits(question, conversation)
     threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
     ceiling = 1.0
+    weight = question_weight(question)
+    weak = not hits or hits[0].score < threshold
+    one_word = weight <= ONE_WORD_WEIGHT
     if (
         len(questions) > 1
-        and (not hits or hits[0].score < threshold)
-        and (is_follow_up(question) or asks_for_person(question))
+        and (weak or one_word)
+        and (weight <= FOLLOW_UP_MAX_WEIGHT or asks_for_person(question))
     ):
         # A follow-up such as "and if that did not help?" names no topic, so
         # the search also reads the previous question. A match found only
@@ -124,7 +132,7 @@ def load_context(message):
         # follow-up, as in "VPN fails", "and if that did not help?", "a human".
         topic = "\n".join(asked.text for asked in questions[-3:])
         topic_hits = find_hits(topic, conversation)
-        if topic_hits and (not hits or topic_hits[0].score > hits[0].score):
+        if topic_hits and (one_word or not hits or topic_hits[0].score > hits[0].score):
             ceiling = threshold - FOLLOW_UP_MARGIN
             hits = [
                 replace(hit, score=max(0.0, min(hit.score, ceiling)))
@@ -133,10 +141,9 @@ def load_context(message):
     return question, history, hits, ceiling
 
 
-def is_follow_up(question):
-    """Return whether ``question`` has too few content words to name a topic."""
-    weight = sum(term.weight for term in query_terms(question))
-    return weight <= FOLLOW_UP_MAX_WEIGHT
+def question_weight(question):
+    """Return the summed weight of the content words of ``question``."""
+    return sum(term.weight for term in query_terms(question))
 
 
 def find_hits(question, conversation):

@@ -131,6 +131,28 @@ def test_person_request_after_question_keeps_category(vpn_article, mail_article)
     assert reply.suggested_category == vpn_article.category
 
 
+def test_one_word_follow_up_keeps_topic(vpn_article, mail_article):
+    ArticleFactory(
+        title="The computer restarts by itself",
+        problem="The computer restarts during work.",
+        solution="1. Install the updates.\n2. Call IT.",
+    )
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("it still restarts", first.conversation)
+
+    assert list(reply.cited_articles.all()) == [vpn_article]
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_one_word_first_question_is_answered(vpn_article, mail_article):
+    reply, _streamed = answer("VPN")
+
+    assert list(reply.cited_articles.all()) == [vpn_article]
+    assert reply.confidence >= 0.6
+
+
 def test_follow_up_with_own_topic_is_answered(vpn_article, mail_article):
     first, _streamed = answer("VPN does not connect from home")
 
