@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from chat.budget import daily_budget_spent
 from chat.database import run_step
-from chat.intent import asks_for_person, detect_language
+from chat.intent import asks_for_person, detect_language, is_closing
 from chat.models import Message
 from chat.responders import Assessment, Turn, get_responder
 from chat.responders.offline import OfflineResponder
@@ -167,6 +167,8 @@ def handoff_reason(question, assessment, over_budget=False):
     threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
     if assessment.failure:
         return Message.Handoff.ASSISTANT_ERROR
+    if assessment.closing:
+        return Message.Handoff.NONE
     if assessment.asked_for_person or asks_for_person(question):
         return Message.Handoff.ASKED_FOR_PERSON
     if over_budget:
@@ -227,7 +229,9 @@ def save_final(message, text, assessment, question, hits, language, limited=Fals
     message.status = (
         Message.Status.FAILED if assessment.failure else Message.Status.COMPLETE
     )
-    message.confidence = max(0.0, min(1.0, assessment.confidence))
+    message.confidence = (
+        None if assessment.closing else max(0.0, min(1.0, assessment.confidence))
+    )
     message.confidence_reason = assessment.reason[:300]
     message.handoff = handoff_reason(question, assessment, over_budget=limited)
     message.failure_reason = assessment.failure[:200]
@@ -263,6 +267,9 @@ async def generate_reply(message):
     try:
         question, history, hits, ceiling = await run_step(load_context, message)
         language = detect_language(question, default=language)
+        if responder.name == "claude" and is_closing(question):
+            # Thanks need no model: the offline reply to them is the same.
+            responder = OfflineResponder()
         if responder.name == "claude" and await run_step(over_budget, message):
             # The offline responder still replies from the knowledge base,
             # because its steps often solve the problem and use no tokens.

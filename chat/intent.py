@@ -47,6 +47,30 @@ PERSON_WORD_REGEX = re.compile(
 )
 
 
+THANKS = (
+    r"(?:thanks|thank you|thx|ty|спасибо|благодарю|спс)"
+    r"(?: (?:a lot|so much|very much|большое|огромное))?"
+    r"(?: (?:for (?:the|your) (?:help|answer)|за (?:помощь|ответ)))?"
+)
+SOLVED = (
+    r"(?:(?:it|that|this) (?:worked|helped|works now|fixed it)"
+    r"|(?:problem |issue )?(?:solved|resolved|fixed)"
+    r"|(?:(?:все|всё|теперь) )?(?:заработало|помогло|получилось|работает))"
+)
+# Whole messages that thank or report the problem solved, after punctuation
+# is removed. A message that goes on ("thanks, but it still fails") is not one.
+CLOSING_REGEX = re.compile(
+    r"(?:ok |okay |ок |хорошо |отлично |great |perfect )?"
+    rf"(?:{THANKS}(?: {SOLVED})?|{SOLVED}(?: {THANKS})?)"
+)
+
+
+def is_closing(text):
+    """Return True when the whole message thanks or reports the problem solved."""
+    words = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    return bool(CLOSING_REGEX.fullmatch(" ".join(words)))
+
+
 def asks_for_person(text):
     """Return True when the message asks to talk to IT staff."""
     text = " ".join(text.lower().split())

@@ -41,6 +41,8 @@ class Assessment:
 
     ``confidence`` is in [0, 1]. ``failure`` is empty on success, otherwise a
     short machine-readable reason such as "timeout" or "rate_limited".
+    ``closing`` marks a reply to thanks, which answers no question, so it is
+    stored without a confidence and offers no ticket.
     """
 
     confidence: float
@@ -49,5 +51,6 @@ class Assessment:
     suggested_category: str = ""  # a Category slug, or empty
     asked_for_person: bool = False
     failure: str = ""
+    closing: bool = False
     model: str = ""
     usage: Usage = field(default_factory=Usage)

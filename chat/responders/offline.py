@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chat.intent import asks_for_person
+from chat.intent import asks_for_person, is_closing
 from chat.responders.base import Assessment
 
 # Splits text into words with their trailing spaces and newlines, so that
@@ -40,6 +40,13 @@ class OfflineResponder:
 
     def compose(self, question, hits):
         """Return the answer's Markdown and its assessment."""
+        if is_closing(question):
+            text = _("Glad it helped! If anything else comes up, describe it here.")
+            return text, Assessment(
+                confidence=1.0,
+                reason=_("You said that the problem is solved."),
+                closing=True,
+            )
         threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
         asked_for_person = asks_for_person(question)
         best = hits[0] if hits else None

@@ -153,6 +153,30 @@ def test_one_word_first_question_is_answered(vpn_article, mail_article):
     assert reply.confidence >= 0.6
 
 
+def test_thanks_get_closing_reply_without_ticket(vpn_article):
+    from knowledge.models import KnowledgeGap
+
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, streamed = answer("Спасибо, всё заработало!", first.conversation)
+
+    assert "Рад" in streamed
+    assert reply.confidence is None
+    assert reply.handoff == Message.Handoff.NONE
+    assert not reply.offers_ticket
+    assert list(reply.cited_articles.all()) == []
+    assert KnowledgeGap.objects.count() == 0
+
+
+def test_thanks_with_problem_is_answered(vpn_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("Thanks, but the VPN still fails", first.conversation)
+
+    assert reply.confidence is not None
+    assert list(reply.cited_articles.all()) == [vpn_article]
+
+
 def test_follow_up_with_own_topic_is_answered(vpn_article, mail_article):
     first, _streamed = answer("VPN does not connect from home")
 

@@ -69,3 +69,14 @@ def test_claude_follow_up_with_own_match_is_answered(
 
     assert reply.confidence >= 0.6
     assert reply.handoff == Message.Handoff.NONE
+
+
+def test_claude_is_not_called_for_thanks(claude_in_thread, vpn_article):
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("Thanks, that worked!", first.conversation)
+
+    assert len(claude_in_thread.requests) == 1
+    assert reply.responder == "knowledge_base"
+    assert reply.confidence is None
+    assert reply.handoff == Message.Handoff.NONE

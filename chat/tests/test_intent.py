@@ -1,6 +1,6 @@
 import pytest
 
-from chat.intent import asks_for_person, detect_language
+from chat.intent import asks_for_person, detect_language, is_closing
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,37 @@ def test_language_follows_script():
     assert detect_language("printer is broken") == "en"
     assert detect_language("outlook не запускается") == "ru"
     assert detect_language("12345", default="ru") == "ru"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks, that worked!",
+        "ok thanks",
+        "Thanks for the help!",
+        "Спасибо!",
+        "спасибо большое за помощь",
+        "Всё заработало, спасибо",
+        "Спасибо, всё заработало!",
+        "помогло",
+        "problem solved",
+    ],
+)
+def test_thanks_are_closing(text):
+    assert is_closing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "спасибо, но не помогло",
+        "thanks but it still fails",
+        "thanks for nothing",
+        "не работает",
+        "всё равно не работает",
+        "ok",
+        "VPN does not connect",
+    ],
+)
+def test_questions_are_not_closing(text):
+    assert not is_closing(text)
