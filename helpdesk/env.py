@@ -3,7 +3,8 @@
 import os
 from typing import NamedTuple
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off", ""}
@@ -30,6 +31,20 @@ def env_bool(name, default=False):
 def env_list(name, default=""):
     raw = os.environ.get(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_email_list(name):
+    """Return the comma-separated e-mail addresses of ``name``, checked."""
+    addresses = env_list(name)
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"{name} contains {address!r}, which is not a valid e-mail "
+                "address: separate addresses with commas."
+            ) from None
+    return addresses
 
 
 def env_float(name, default, *, minimum=None, maximum=None):

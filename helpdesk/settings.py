@@ -12,7 +12,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.env import env_bool, env_float, env_int, env_list, env_rate, env_str
+from helpdesk.env import (
+    env_bool,
+    env_email_list,
+    env_float,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -273,6 +281,9 @@ HELPDESK_CONFIDENCE_THRESHOLD = env_float(
     "HELPDESK_CONFIDENCE_THRESHOLD", 0.6, minimum=0.0, maximum=1.0
 )
 HELPDESK_REQUIRE_LOGIN = env_bool("HELPDESK_REQUIRE_LOGIN", default=False)
+# Shared mailboxes of the IT team. They get every new ticket, and the
+# employee's replies on tickets that nobody is assigned to.
+HELPDESK_STAFF_EMAILS = env_email_list("HELPDESK_STAFF_EMAILS")
 # Claude tokens per employee per day, counted from midnight in TIME_ZONE. Past
 # it, answers come from the knowledge base alone. Zero: no limit.
 HELPDESK_DAILY_TOKEN_BUDGET = env_int("HELPDESK_DAILY_TOKEN_BUDGET", 200_000, minimum=0)

@@ -6,6 +6,7 @@ reference and never rolls back or breaks the request that changed the ticket.
 
 import logging
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -33,6 +34,12 @@ def notify_created(request, ticket):
         ticket,
         _("[%(reference)s] Ticket received: %(subject)s"),
         {"url": tracking_url(request, ticket)},
+    )
+    send_to_staff_mailboxes(
+        "new_ticket",
+        ticket,
+        _("[%(reference)s] New ticket: %(subject)s"),
+        {"url": admin_url(request, ticket)},
     )
 
 
@@ -74,15 +81,30 @@ def notify_assigned(request, ticket):
 
 
 def notify_employee_reply(request, ticket, comment):
+    subject = _("[%(reference)s] The employee replied: %(subject)s")
+    context = {"url": admin_url(request, ticket), "comment": comment}
     if ticket.assignee is None:
+        send_to_staff_mailboxes("employee_reply", ticket, subject, context)
         return
-    send_after_commit(
-        "employee_reply",
-        ticket,
-        ticket.assignee.email,
-        _("[%(reference)s] The employee replied: %(subject)s"),
-        {"url": admin_url(request, ticket), "comment": comment},
-    )
+    send_after_commit("employee_reply", ticket, ticket.assignee.email, subject, context)
+
+
+def send_to_staff_mailboxes(kind, ticket, subject, context):
+    """Send to each address of HELPDESK_STAFF_EMAILS in LANGUAGE_CODE.
+
+    The active language is the employee's, which the team may not read.
+    """
+    if not settings.HELPDESK_STAFF_EMAILS:
+        logger.info(
+            "Ticket %s: %s notification skipped, HELPDESK_STAFF_EMAILS is empty",
+            ticket.reference,
+            kind,
+        )
+        return
+    for address in settings.HELPDESK_STAFF_EMAILS:
+        send_after_commit(
+            kind, ticket, address, subject, context, language=settings.LANGUAGE_CODE
+        )
 
 
 def send_to_employee(kind, ticket, subject, context):

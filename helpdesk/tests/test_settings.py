@@ -72,6 +72,15 @@ def test_bad_token_budget_stops_start_up(value, error):
     assert f"HELPDESK_DAILY_TOKEN_BUDGET={value!r} {error}" in result.stderr
 
 
+def test_bad_staff_address_stops_start_up():
+    result = run_manage(
+        "check", **PRODUCTION, HELPDESK_STAFF_EMAILS="it@example.com; oncall"
+    )
+
+    assert result.returncode != 0
+    assert "HELPDESK_STAFF_EMAILS contains 'it@example.com; oncall'" in result.stderr
+
+
 def test_bad_remote_user_header_stops_start_up():
     result = run_manage("check", **PRODUCTION, HELPDESK_REMOTE_USER_HEADER="X-User")
 

@@ -138,6 +138,57 @@ def test_employee_reply_mails_assignee(
     assert "It is the left one." in message.body
 
 
+STAFF_EMAILS = ["it@example.com", "oncall@example.com"]
+
+
+def test_creation_mails_staff_mailboxes(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.HELPDESK_STAFF_EMAILS = STAFF_EMAILS
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("tickets:create"), TICKET_DATA, HTTP_ACCEPT_LANGUAGE="ru")
+
+    ticket = Ticket.objects.get()
+    employee, *team = mail.outbox
+    assert employee.to == ["anna@example.com"]
+    assert [message.to for message in team] == [[address] for address in STAFF_EMAILS]
+    assert team[0].subject == f"[{ticket.reference}] New ticket: Laptop does not boot"
+    assert "The screen stays black after the logo." in team[0].body
+    assert f"/admin/tickets/ticket/{ticket.pk}/change/" in team[0].body
+
+
+def test_reply_on_unassigned_ticket_mails_staff_mailboxes(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.HELPDESK_STAFF_EMAILS = STAFF_EMAILS[:1]
+    ticket = TicketFactory(status=Status.WAITING)
+    url = reverse("tickets:reply", args=[ticket.tracking_token])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"body": "It is the left one."})
+
+    [message] = mail.outbox
+    assert message.to == ["it@example.com"]
+    assert "It is the left one." in message.body
+
+
+def test_reply_on_unassigned_ticket_without_mailboxes_is_logged(
+    client, caplog, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.WAITING)
+    url = reverse("tickets:reply", args=[ticket.tracking_token])
+
+    with (
+        caplog.at_level(logging.INFO, logger="tickets.emails"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(url, {"body": "It is the left one."})
+
+    assert mail.outbox == []
+    assert "HELPDESK_STAFF_EMAILS is empty" in caplog.text
+
+
 def test_failing_mail_server_keeps_ticket(
     client, failing_mail, caplog, django_capture_on_commit_callbacks
 ):
