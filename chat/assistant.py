@@ -208,6 +208,13 @@ def save_partial(message_pk, text):
     Message.objects.filter(pk=message_pk).update(text=text, updated_at=timezone.now())
 
 
+def save_heartbeat(message_pk):
+    """Record that the reply is still being generated, though without new text."""
+    Message.objects.filter(pk=message_pk, status=Message.Status.STREAMING).update(
+        updated_at=timezone.now()
+    )
+
+
 def save_interrupted(message_pk, text):
     Message.objects.filter(pk=message_pk).update(
         **Message.stopped_fields(text), updated_at=timezone.now()
@@ -291,6 +298,9 @@ async def generate_reply(message):
         ):
             async for item in marked_items:
                 if item is WAITING:
+                    # Another connection takes a reply that goes unchanged for
+                    # long (chat.stream.stale_after) to be abandoned.
+                    await run_step(save_heartbeat, message.pk)
                     yield item
                     continue
                 if isinstance(item, Assessment):

@@ -15,7 +15,6 @@ import time
 from contextlib import aclosing
 from datetime import timedelta
 
-from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -48,10 +47,11 @@ def stale_after():
     """Return how long a streaming reply may go without a write.
 
     After that its worker is taken to have died and the reply is marked
-    interrupted. It allows every Claude attempt to time out, plus a margin.
+    interrupted. A live reply is written at least every WAITING_INTERVAL:
+    its partial text while text arrives, else a heartbeat. Three intervals
+    leave room for a worker that is short of CPU.
     """
-    attempts = settings.CLAUDE_MAX_RETRIES + 1
-    return timedelta(seconds=settings.CLAUDE_TIMEOUT * attempts + 30)
+    return timedelta(seconds=assistant.WAITING_INTERVAL * 3)
 
 
 def sse_event(event, data):

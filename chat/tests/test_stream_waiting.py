@@ -2,6 +2,7 @@
 
 import asyncio
 import html
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils import timezone
 from chat import assistant
 from chat.assistant import WAITING, mark_waits
 from chat.models import Message
-from chat.stream import POLL_INTERVAL
+from chat.stream import POLL_INTERVAL, stale_after
 from chat.tests.test_stream_reply import call_stream, make_exchange
 
 NOTICE = "This takes longer than usual. The assistant is still working on it…"
@@ -42,6 +43,32 @@ async def test_slow_model_sends_waiting_events(
     assert html.unescape(result["events"][0][1]) == NOTICE
     assert reply.status == Message.Status.COMPLETE
     assert NOTICE not in reply.text
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_waiting_reply_stays_fresh(
+    claude_settings, short_waiting_interval, session_key, vpn_article
+):
+    question = "VPN does not connect [scenario:ok first_token_delay=0.6]"
+    reply = await asyncio.to_thread(make_exchange, session_key, question)
+    updates = []
+
+    async def watch():
+        while True:
+            stored = await Message.objects.aget(pk=reply.pk)
+            if stored.status == Message.Status.STREAMING and stored.text == "":
+                updates.append(stored.updated_at)
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.create_task(watch())
+    result = await call_stream(reply, session_key)
+    watcher.cancel()
+
+    # The reply was touched while no text came, so a follower never took it
+    # for abandoned: its updated_at moved at least twice before the text.
+    assert result["events"][-1][0] == "done"
+    assert len(set(updates)) >= 3
+    assert stale_after() == timedelta(seconds=0.3)
 
 
 @pytest.mark.django_db(transaction=True)
