@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from chat.intent import asks_for_person
+from chat.assistant import ONE_WORD_WEIGHT, question_weight
+from chat.intent import asks_for_person, is_closing
 from chat.models import Message
 from helpdesk.validators import remove_control_characters, to_single_line
 from knowledge.models import Category
@@ -29,13 +30,16 @@ def ticket_prefill(conversation):
     answers = [m for m in messages if m.role == Message.Role.ASSISTANT]
 
     # The latest question is the one the assistant could not settle, unless
-    # it only asks for a person: then the question before it says more.
+    # it only asks for a person, thanks, or names no topic ("ничего не
+    # изменилось"): then an earlier question says more.
     subject = ""
-    topical = [q.strip() for q in questions if q.strip() and not asks_for_person(q)]
-    if topical:
-        subject = topical[-1].splitlines()[0][:SUBJECT_LENGTH]
-    elif questions and questions[-1].strip():
-        subject = questions[-1].strip().splitlines()[0][:SUBJECT_LENGTH]
+    asked = [q.strip() for q in questions if q.strip()]
+    relevant = [q for q in asked if not asks_for_person(q) and not is_closing(q)]
+    topical = [q for q in relevant if question_weight(q) > ONE_WORD_WEIGHT]
+    for candidates in (topical[-1:], relevant[:1], asked[-1:]):
+        if candidates:
+            subject = candidates[0].splitlines()[0][:SUBJECT_LENGTH]
+            break
     # A chat message may contain characters that the subject field rejects:
     # directional formatting characters, and control characters in messages
     # stored before the chat form rejected them.

@@ -23,7 +23,9 @@ def test_prefill_summarises_conversation(vpn_article):
 
     prefill = ticket_prefill(conversation)
 
-    assert prefill["subject"] == "Still no luck"
+    # "Still no luck" names no topic, so the first line of the question
+    # before it is the subject.
+    assert prefill["subject"] == "VPN does not connect"
     assert "VPN does not connect" in prefill["description"]
     assert vpn_article.title in prefill["description"]
     assert prefill["category"] == vpn_article.category
@@ -64,6 +66,32 @@ def test_prefill_subject_skips_request_for_person():
     prefill = ticket_prefill(conversation)
 
     assert prefill["subject"] == "Printer jams on every page"
+
+
+@pytest.mark.parametrize(
+    ("questions", "subject"),
+    [
+        (
+            ["Outlook: нет соединения с сервером", "ничего не изменилось"],
+            "Outlook: нет соединения с сервером",
+        ),
+        (
+            ["Printer jams", "and if that did not help?", "a human please"],
+            "Printer jams",
+        ),
+        (["VPN", "а если не помогло?"], "VPN"),
+        (["Printer jams on every page", "Спасибо!"], "Printer jams on every page"),
+        (["Printer jams on every page", "Teams has no sound"], "Teams has no sound"),
+    ],
+)
+def test_prefill_subject_names_topic(questions, subject):
+    conversation = ConversationFactory()
+    for question in questions:
+        MessageFactory(conversation=conversation, text=question)
+
+    prefill = ticket_prefill(conversation)
+
+    assert prefill["subject"] == subject
 
 
 def test_prefill_description_fits_ticket_limit():
