@@ -326,7 +326,14 @@ async def generate_reply(message):
         assessment = Assessment(confidence=0.0, reason="", failure="no_assessment")
     # Claude's confidence may rise above the best hit's score (KB_MARGIN), so
     # the cap of a follow-up is applied to the reply, not only to its hits.
-    assessment.confidence = min(assessment.confidence, ceiling)
+    # The model's reason then explains a confidence that was not kept.
+    if assessment.confidence > ceiling and not assessment.closing and hits:
+        assessment.confidence = ceiling
+        with translation.override(language):
+            assessment.reason = _(
+                "Only together with the earlier question does this match "
+                "'%(title)s', so the answer may not cover this follow-up."
+            ) % {"title": hits[0].article.title}
     if assessment.failure:
         logger.warning(
             "Reply %s failed: %s (responder %s)",

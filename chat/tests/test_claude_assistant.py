@@ -58,6 +58,8 @@ def test_claude_follow_up_without_match_offers_ticket(claude_in_thread, vpn_arti
     assert reply.confidence < 0.6
     assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
     assert reply.offers_ticket
+    assert reply.confidence_reason.startswith("Только вместе с предыдущим вопросом")
+    assert "VPN does not connect" in reply.confidence_reason
 
 
 def test_claude_follow_up_with_own_match_is_answered(
