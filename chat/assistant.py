@@ -48,6 +48,11 @@ FOLLOW_UP_MAX_WEIGHT = 2.5
 # own: "it still asks" matches "asks" in an unrelated title, and "ничего не
 # изменилось" a word in the text of another article.
 ONE_WORD_WEIGHT = 1.0
+# A later question with content words of at least this weight, two full
+# words, that match no article at all names a topic of its own, as "Как
+# оформить отпуск?" after a VPN question. It is answered on its own, so the
+# knowledge gap is recorded.
+NEW_TOPIC_WEIGHT = 2.0
 
 
 class Waiting:
@@ -118,9 +123,13 @@ def load_context(message):
     weight = question_weight(question)
     weak = not hits or hits[0].score < threshold
     one_word = weight <= ONE_WORD_WEIGHT
+    new_topic = (
+        not hits and weight >= NEW_TOPIC_WEIGHT and not asks_for_person(question)
+    )
     if (
         len(questions) > 1
         and (weak or one_word)
+        and not new_topic
         and (weight <= FOLLOW_UP_MAX_WEIGHT or asks_for_person(question))
     ):
         # A follow-up such as "and if that did not help?" names no topic, so

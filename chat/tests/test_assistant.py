@@ -146,6 +146,18 @@ def test_one_word_follow_up_keeps_topic(vpn_article, mail_article):
     assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
 
 
+def test_new_topic_without_article_is_gap(vpn_article, mail_article):
+    from knowledge.models import KnowledgeGap
+
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("Как оформить отпуск?", first.conversation)
+
+    assert list(reply.cited_articles.all()) == []
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+    assert KnowledgeGap.objects.count() == 1
+
+
 def test_one_word_first_question_is_answered(vpn_article, mail_article):
     reply, _streamed = answer("VPN")
 

@@ -52,7 +52,7 @@ def test_claude_follow_up_without_match_offers_ticket(claude_in_thread, vpn_arti
 
     # Only the previous question matches an article, so the fake model's
     # high confidence must not lift the reply over the threshold.
-    reply, _streamed = answer("Как оформить отпуск?", first.conversation)
+    reply, _streamed = answer("А если не помогло?", first.conversation)
 
     assert reply.responder == "claude"
     assert reply.confidence < 0.6
