@@ -252,6 +252,25 @@ def test_typed_ticket_form_survives_next_offer(page, console_errors):
     assert console_errors == []
 
 
+def test_rejected_ticket_form_survives_next_offer(page):
+    page.goto("/")
+    ask(page, "I want to talk to a human")
+    page.locator("#ticket-form").wait_for()
+    page.fill("#ticket-form [name=requester_name]", "Bob Typed")
+    page.fill("#ticket-form [name=requester_email]", "bob@example.com")
+    page.fill("#ticket-form [name=description]", "\u200b")
+    page.click("#ticket-form button[type=submit]")
+    page.locator("#ticket-form .field-error").wait_for()
+
+    with page.expect_response(lambda response: "/tickets/new/" in response.url):
+        ask(page, "Я хочу поговорить с человеком")
+    page.locator(".ticket-offer").nth(1).wait_for()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+    assert page.locator("#ticket-form").count() == 1
+    assert page.input_value("#ticket-form [name=requester_name]") == "Bob Typed"
+
+
 def test_knowledge_search_address_follows_query(page, console_errors):
     from playwright.sync_api import expect
 

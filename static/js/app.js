@@ -123,8 +123,12 @@
   });
 
   // Return whether the employee changed a field of the form from what the
-  // server sent.
+  // server sent, or the server sent back a form the employee had filled in
+  // (data-edited), as after a rejected submit.
   function isEdited(form) {
+    if (form.hasAttribute("data-edited")) {
+      return true;
+    }
     return Array.prototype.some.call(form.elements, function (field) {
       if (field.tagName === "SELECT") {
         var initial = Array.prototype.findIndex.call(field.options, function (option) {
