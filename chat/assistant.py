@@ -283,7 +283,7 @@ async def generate_reply(message):
     try:
         question, history, hits, ceiling = await run_step(load_context, message)
         language = detect_language(question, default=language)
-        if responder.name == "claude" and is_closing(question):
+        if responder.name == "claude" and history and is_closing(question):
             # Thanks need no model: the offline reply to them is the same.
             responder = OfflineResponder()
         if responder.name == "claude" and await run_step(over_budget, message):

@@ -6,14 +6,26 @@ CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 # Words for IT staff that follow "connect me with", "talk to" and the like.
+# Russian nouns end in the instrumental case ("со специалистом"), so that
+# "сотруднику" (to an employee, the dative) is not one.
 RU_STAFF = (
-    r"(?:специалист\w*|оператор\w*|человек\w*|сотрудник\w*|поддержк\w*"
-    r"|техподдержк\w*|администратор\w*|админ\w*|it|ит|айти|кем-то|кем-нибудь"
-    r"|кем нибудь)"
+    r"(?:специалист(?:ом|ами)|оператор(?:ом|ами)|человеком|людьми"
+    r"|сотрудник(?:ом|ами) (?:ит|it|айти|поддержки|техподдержки|helpdesk)"
+    r"|поддержкой|техподдержкой|администратор(?:ом|ами)|админ(?:ом|ами)"
+    r"|ит|it|айти|кем-то из (?:ит|it|айти|поддержки)|кем-нибудь из (?:ит|it|айти))"
 )
+# "someone" counts only when IT or the end of the message follows, because
+# "chat with someone outside the company" is a question about chatting.
 EN_STAFF = (
-    r"(?:person|agent|someone|somebody|human|technician|support|it|staff"
-    r"|operator|engineer|admin)"
+    r"(?:person|agent|human|technician|support|it|staff|operator|engineer|admin"
+    r"|(?:someone|somebody)(?= (?:from|in|at) (?:it|support|the helpdesk|helpdesk)"
+    r"\b|\W*$))"
+)
+# Nominative, genitive or accusative forms: "нужен специалист", "дайте
+# оператора". Dative forms ("сотруднику", "специалистам") name someone who
+# gets something, not the person asked for.
+RU_PERSON = (
+    r"(?:специалист(?:а|ов)?|оператор(?:а|ов)?|человек(?:а)?|сотрудник(?:а)? ит)"
 )
 # Phrases that ask for a person rather than an article, matched as whole words
 # of the lower-cased message, so "personal" does not match "person". Words
@@ -21,60 +33,83 @@ EN_STAFF = (
 # questions ("мобильный оператор", "нет соединения с сервером", "human
 # resources portal"), so most patterns need a verb of asking with them.
 PERSON_PATTERNS = [
-    r"позов\w*",
-    r"(?:нуж\w*|хочу|вызов\w*|пригласит\w*|дайте|можно) (?:мне )?(?:к )?"
-    r"(?:специалист|оператор|человек|сотрудник)\w*",
-    r"помощь (?:\w+ )?специалист\w*",
+    r"позов\w*|позвать",
+    r"(?:нуж\w*|хочу|вызов\w*|вызвать|пригласит\w*|дайте|можно) (?:мне )?" + RU_PERSON,
+    # At the start of a sentence, so "на одного человека нужен доступ" is not one.
+    r"(?:^|(?<=[.!?,;:] ))" + RU_PERSON + r" (?:нуж(?:ен|на|но|ны)|срочно)",
+    r"(?:хочу|можно|нужно|надо) к (?:специалист|оператор|человек)у",
+    r"помощь (?:\w+ )?специалист(?:а|ов)",
     r"(?:жив\w*|реальн\w*) человек\w*",
-    r"(?:соедин|свяж|переключ)(?:ите|и|ить) (?:меня |нас )?(?:с|на) (?:\w+ )?"
-    + RU_STAFF,
+    r"(?:соедин|свяж|переключ|перевед)(?:ите|и|ить) (?:меня |нас )?(?:со?|на) "
+    r"(?:\w+ )?(?:" + RU_STAFF + r"|" + RU_PERSON + r")",
     r"челове(?:к|ка|ку) .*\b(?:поговорить|связаться)",
-    r"(?:поговорить|связаться|пообщаться|говорить) с (?:\w+ )?" + RU_STAFF,
+    r"(?:поговорить|связаться|пообщаться|говорить) со? (?:\w+ )?" + RU_STAFF,
     r"(?:real|live) (?:person|agent|human)",
     r"(?:talk|speak|chat) (?:to|with) (?:an? |the |a real )?" + EN_STAFF,
     r"(?:connect|transfer|put) me (?:to|with|through to) (?:an? |the |a real )?"
     + EN_STAFF,
-    r"(?:need|want) (?:an? |to see an? )?(?:person|technician|agent|human)",
-    r"escalate(?! privileges?)",
+    r"(?:get|give|find) me (?:an? |the )?(?:person|human|operator|agent|technician)",
+    r"(?:need|want) (?:an? |to see an? )?(?:person|technician|agent|human)"
+    r"(?=\W*$|\W+(?:please|pls|now|asap|to (?:help|call|talk))\b)",
+    r"escalate(?! (?:my |the |user |admin |your )?(?:privileges?|rights|permissions))",
 ]
 PERSON_REGEX = re.compile(r"\b(?:" + "|".join(PERSON_PATTERNS) + r")\b", re.IGNORECASE)
-# A message that is only a word for IT staff, such as "оператор!" or "a human
-# please".
+# A message that is only a word for IT staff, such as "оператор!" or "a human,
+# please", after punctuation is removed.
 PERSON_WORD_REGEX = re.compile(
-    r"\W*(?:an? |the )?(?:специалист\w*|оператор\w*|человек\w*|operator|human"
-    r"|agent|person)(?: please| пожалуйста)?\W*",
+    r"(?:an? |the )?(?:специалист\w*|оператор\w*|человек\w*|operator|human"
+    r"|agent|person)(?: (?:please|pls|plz|пожалуйста|срочно))?",
     re.IGNORECASE,
 )
-
-
+# "Не могу поговорить с человеком по Teams" reports a problem with a call.
+UNABLE_REGEX = re.compile(
+    r"\b(?:не могу|не получается|не удается|не удаётся|can't|cannot|can not"
+    r"|unable to) (?:\w+ )?(?:поговорить|связаться|дозвониться|chat|talk|speak"
+    r"|contact|call|reach)\b",
+    re.IGNORECASE,
+)
 THANKS = (
-    r"(?:thanks|thank you|thx|ty|спасибо|благодарю|спс)"
+    r"(?:(?:большое|огромное) (?:спасибо|благодарю)|many thanks|thanks|thank you"
+    r"|thx|ty|cheers|спасибо|благодарю|спс)"
     r"(?: (?:a lot|so much|very much|большое|огромное))?"
     r"(?: (?:for (?:the|your) (?:help|answer)|за (?:помощь|ответ)))?"
 )
 SOLVED = (
-    r"(?:(?:it|that|this) (?:worked|helped|works now|fixed it)"
+    r"(?:(?:yes |да )?(?:it|that|this) (?:worked|helped|works(?: now)?|fixed it)"
+    r"|works now|all good|all set"
     r"|(?:problem |issue )?(?:solved|resolved|fixed)"
-    r"|(?:(?:все|всё|теперь) )?(?:заработало|помогло|получилось|работает))"
+    r"|(?:все|всё) (?:ок|ok|хорошо|в порядке)"
+    r"|разобрал(?:ся|ась|ись)"
+    r"|(?:(?:да|все|всё|теперь) )?(?:заработало|помогло|получилось|работает))"
 )
 # Whole messages that thank or report the problem solved, after punctuation
-# is removed. A message that goes on ("thanks, but it still fails") is not one.
+# is removed. A message that goes on ("thanks, but it still fails") is not one,
+# and neither is a question ("заработало?").
 CLOSING_REGEX = re.compile(
-    r"(?:ok |okay |ок |хорошо |отлично |great |perfect )?"
+    r"(?:ok |okay |ок |хорошо |отлично |супер |great |perfect |super |yes |да )?"
     rf"(?:{THANKS}(?: {SOLVED})?|{SOLVED}(?: {THANKS})?)"
 )
 
 
+def words_of(text):
+    """Return the lower-cased words of ``text``, without punctuation, as one string."""
+    return " ".join(re.sub(r"[^\w\s-]", " ", text.lower()).split())
+
+
 def is_closing(text):
     """Return True when the whole message thanks or reports the problem solved."""
-    words = re.sub(r"[^\w\s]", " ", text.lower()).split()
-    return bool(CLOSING_REGEX.fullmatch(" ".join(words)))
+    if text.rstrip().endswith("?"):
+        return False
+    return bool(CLOSING_REGEX.fullmatch(words_of(text)))
 
 
 def asks_for_person(text):
     """Return True when the message asks to talk to IT staff."""
+    words = words_of(text)
+    if PERSON_WORD_REGEX.fullmatch(words):
+        return True
     text = " ".join(text.lower().split())
-    return bool(PERSON_REGEX.search(text) or PERSON_WORD_REGEX.fullmatch(text))
+    return bool(PERSON_REGEX.search(text)) and not UNABLE_REGEX.search(text)
 
 
 def detect_language(text, default="en"):

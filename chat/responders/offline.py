@@ -31,16 +31,20 @@ class OfflineResponder:
 
     async def stream(self, question, history, hits, language):
         with translation.override(language):
-            text, assessment = self.compose(question, hits)
+            text, assessment = self.compose(question, hits, after_answer=bool(history))
         for chunk in CHUNK_REGEX.findall(text):
             yield chunk
             if self.word_delay:
                 await asyncio.sleep(self.word_delay)
         yield assessment
 
-    def compose(self, question, hits):
-        """Return the answer's Markdown and its assessment."""
-        if is_closing(question):
+    def compose(self, question, hits, after_answer=False):
+        """Return the answer's Markdown and its assessment.
+
+        ``after_answer`` means that the conversation has earlier messages, so
+        thanks refer to an answer.
+        """
+        if after_answer and is_closing(question):
             text = _("Glad it helped! If anything else comes up, describe it here.")
             return text, Assessment(
                 confidence=1.0,

@@ -180,6 +180,13 @@ def test_thanks_get_closing_reply_without_ticket(vpn_article):
     assert KnowledgeGap.objects.count() == 0
 
 
+def test_thanks_as_first_message_get_no_closing_reply(vpn_article):
+    reply, streamed = answer("Спасибо!")
+
+    assert "Рад" not in streamed
+    assert reply.confidence is not None
+
+
 def test_thanks_with_problem_is_answered(vpn_article):
     first, _streamed = answer("VPN does not connect from home")
 

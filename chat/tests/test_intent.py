@@ -27,6 +27,14 @@ from chat.intent import asks_for_person, detect_language, is_closing
         "Мне нужен человек",
         "нужна помощь специалиста",
         "дайте оператора",
+        "хочу поговорить со специалистом",
+        "Человека, пожалуйста",
+        "a human, please",
+        "Специалист нужен срочно!",
+        "свяжите меня со специалистом",
+        "переведите на оператора",
+        "позвать человека",
+        "get me a human",
     ],
 )
 def test_request_for_person_is_detected(text):
@@ -47,6 +55,15 @@ def test_request_for_person_is_detected(text):
         "human resources portal does not open",
         "the Humana app crashes",
         "how do I escalate privileges to install a driver",
+        "how do I escalate my privileges",
+        "Дайте сотруднику доступ к общей папке",
+        "можно сотруднику выдать второй монитор?",
+        "I need human resources portal access",
+        "we need an agent installed for backup",
+        "How do I chat with someone outside the company in Teams?",
+        "Skype: не могу связаться с сотрудником другого офиса",
+        "Не могу поговорить с человеком по Teams, нет звука",
+        "на одного человека нужен доступ к папке",
     ],
 )
 def test_ordinary_question_is_not_request_for_person(text):
@@ -72,6 +89,13 @@ def test_language_follows_script():
         "Спасибо, всё заработало!",
         "помогло",
         "problem solved",
+        "Большое спасибо!",
+        "Many thanks!",
+        "Спасибо, всё ок",
+        "it works, thanks",
+        "Спасибо, разобрался",
+        "Да, помогло",
+        "cheers",
     ],
 )
 def test_thanks_are_closing(text):
@@ -88,6 +112,8 @@ def test_thanks_are_closing(text):
         "всё равно не работает",
         "ok",
         "VPN does not connect",
+        "Заработало?",
+        "fixed?",
     ],
 )
 def test_questions_are_not_closing(text):
