@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 
 from chat.budget import daily_budget_spent
 from chat.database import run_step
-from chat.intent import asks_for_person, detect_language, is_closing
+from chat.intent import (
+    asks_for_person,
+    detect_language,
+    is_closing,
+    reports_no_change,
+)
 from chat.models import Message
 from chat.responders import Assessment, Turn, get_responder
 from chat.responders.offline import OfflineResponder
@@ -122,13 +127,18 @@ def load_context(message):
     ceiling = 1.0
     weight = question_weight(question)
     weak = not hits or hits[0].score < threshold
-    one_word = weight <= ONE_WORD_WEIGHT
+    # "did that, nothing changed" may match another article well, but it is
+    # about the earlier answer.
+    follow_up_wording = weight <= ONE_WORD_WEIGHT or reports_no_change(question)
     new_topic = (
-        not hits and weight >= NEW_TOPIC_WEIGHT and not asks_for_person(question)
+        not hits
+        and weight >= NEW_TOPIC_WEIGHT
+        and not asks_for_person(question)
+        and not reports_no_change(question)
     )
     if (
         len(questions) > 1
-        and (weak or one_word)
+        and (weak or follow_up_wording)
         and not new_topic
         and (weight <= FOLLOW_UP_MAX_WEIGHT or asks_for_person(question))
     ):
@@ -137,11 +147,22 @@ def load_context(message):
         # that way shows the topic, not that the article covers the
         # follow-up, so its score and the reply's confidence stay under the
         # threshold and the ticket form is offered, whatever the responder.
-        # Up to two earlier questions, because the one before may itself be a
-        # follow-up, as in "VPN fails", "and if that did not help?", "a human".
-        topic = "\n".join(asked.text for asked in questions[-3:])
+        # Up to two earlier questions that name a topic, because those just
+        # before may themselves be follow-ups or thanks, as in "VPN fails",
+        # "thanks, but it did not help", "still broken", "a human".
+        topics = [
+            asked.text
+            for asked in questions[:-1]
+            if question_weight(asked.text) > ONE_WORD_WEIGHT
+            and not is_closing(asked.text)
+            and not asks_for_person(asked.text)
+        ]
+        context = topics[-2:] or [asked.text for asked in questions[-3:-1]]
+        topic = "\n".join([*context, question])
         topic_hits = find_hits(topic, conversation)
-        if topic_hits and (one_word or not hits or topic_hits[0].score > hits[0].score):
+        if topic_hits and (
+            follow_up_wording or not hits or topic_hits[0].score > hits[0].score
+        ):
             ceiling = threshold - FOLLOW_UP_MARGIN
             hits = [
                 replace(hit, score=max(0.0, min(hit.score, ceiling)))

@@ -91,6 +91,22 @@ CLOSING_REGEX = re.compile(
 )
 
 
+# Words that say an earlier answer did not solve the problem, which makes a
+# short message a follow-up even when its words match some other article.
+NO_CHANGE_REGEX = re.compile(
+    r"\b(?:still|again|nothing changed|same (?:error|problem|issue|message)"
+    r"|did(?:n't| not) (?:help|work)|does(?:n't| not) help"
+    r"|не помогл\w*|не сработал\w*|ничего не изменил\w*|(?:всё|все) ещё|(?:всё|все) еще"
+    r"|по-прежнему|(?:всё|все) равно|та же (?:ошибка|проблема)|опять|снова)\b",
+    re.IGNORECASE,
+)
+
+
+def reports_no_change(text):
+    """Return True when the message says that the problem remains."""
+    return bool(NO_CHANGE_REGEX.search(text))
+
+
 def words_of(text):
     """Return the lower-cased words of ``text``, without punctuation, as one string."""
     return " ".join(re.sub(r"[^\w\s-]", " ", text.lower()).split())

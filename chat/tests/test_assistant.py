@@ -158,6 +158,32 @@ def test_new_topic_without_article_is_gap(vpn_article, mail_article):
     assert KnowledgeGap.objects.count() == 1
 
 
+def test_no_change_follow_up_keeps_topic(vpn_article, mail_article):
+    ArticleFactory(
+        title="Windows update is stuck: nothing changed for hours",
+        problem="The update screen shows the same percentage.",
+        solution="1. Wait one more hour.\n2. Call IT.",
+    )
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("did that, nothing changed", first.conversation)
+
+    assert vpn_article in reply.cited_articles.all()
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_follow_up_after_thanks_keeps_first_topic(vpn_article, mail_article):
+    first, _streamed = answer("VPN does not connect from home")
+    for text in ["thanks, but it did not help", "still not working"]:
+        answer(text, first.conversation)
+
+    reply, _streamed = answer("nothing changed at all", first.conversation)
+
+    assert list(reply.cited_articles.all()) == [vpn_article]
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
 def test_one_word_first_question_is_answered(vpn_article, mail_article):
     reply, _streamed = answer("VPN")
 
