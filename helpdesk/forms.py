@@ -16,14 +16,21 @@ LINE_BREAK_REGEX = re.compile(r"\r\n?")
 SPACED_LINE_BREAK_REGEX = re.compile(r"\s*[\r\n]\s*")
 
 
-def has_visible_characters(text):
-    """Return whether ``text`` shows anything to a reader.
+# Letters and symbols that fonts draw as blank space: the Hangul fillers and
+# the blank Braille pattern.
+BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Format characters such as the zero-width space U+200B, and combining marks,
+# which show nothing without a letter before them.
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
 
-    White space does not, and neither do format characters (Unicode category
-    Cf) such as the zero-width space U+200B.
-    """
+
+def has_visible_characters(text):
+    """Return whether ``text`` shows anything to a reader, beyond white space."""
     return any(
-        not char.isspace() and unicodedata.category(char) != "Cf" for char in text
+        not char.isspace()
+        and char not in BLANK_CHARACTERS
+        and unicodedata.category(char) not in INVISIBLE_CATEGORIES
+        for char in text
     )
 
 

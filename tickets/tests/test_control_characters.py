@@ -203,6 +203,8 @@ def test_admin_ticket_field_rejects_hidden_characters(
         ("requester_name", "\u200b"),
         ("subject", "\u200b\u200b"),
         ("description", "\u200b \u2060\n\ufeff"),
+        ("subject", "\u3164\u2800"),
+        ("description", "\u034f\u0301\u115f"),
     ],
 )
 def test_invisible_only_text_is_required_error(client, name, value):
