@@ -1,9 +1,10 @@
 """Server-sent events that carry an assistant reply to the browser.
 
 Events: ``delta`` with a piece of escaped text, then one ``done`` with the
-final rendered message. ``waiting``, with an escaped notice for the
-employee, comes whenever no text arrived for WAITING_INTERVAL seconds. It
-also keeps proxies from closing the stream as idle. Each reply is generated
+final rendered message. ``status`` carries the escaped status line under
+the text: a notice whenever no text arrived for WAITING_INTERVAL seconds,
+which also keeps proxies from closing the stream as idle, and the usual line
+again when text follows. Each reply is generated
 once: the connection that moves the message from pending to streaming
 generates it, and any later connection replays what is stored.
 """
@@ -66,9 +67,12 @@ def sse_event(event, data):
     return f"event: {event}\n{fields}\n"
 
 
-def waiting_event():
-    notice = _("This takes longer than usual. The assistant is still working on it…")
-    return sse_event("waiting", escape(notice))
+def status_event(waiting):
+    if waiting:
+        line = _("This takes longer than usual. The assistant is still working on it…")
+    else:
+        line = _("The assistant is answering…")
+    return sse_event("status", escape(line))
 
 
 def render_final(message, request):
@@ -103,14 +107,19 @@ def render_final(message, request):
 async def generate_events(message, request):
     unsent = ""
     last_sent = None
+    waiting = False
     async for chunk in generate_reply(message):
         if chunk is WAITING:
             # Text held back for the next delta event goes out first.
             if unsent:
                 yield sse_event("delta", escape(unsent))
                 unsent = ""
-            yield waiting_event()
+            waiting = True
+            yield status_event(waiting)
             continue
+        if waiting and chunk:
+            waiting = False
+            yield status_event(waiting)
         unsent += chunk
         now = time.monotonic()
         if last_sent is None or now - last_sent >= DELTA_INTERVAL:
@@ -147,18 +156,23 @@ async def follow_events(message, request):
     """
     sent = 0
     last_event = time.monotonic()
+    waiting = False
     while True:
         message = await run_step(reload, message)
         if message.status == Message.Status.PENDING:
             return
         if len(message.text) > sent:
+            if waiting:
+                waiting = False
+                yield status_event(waiting)
             yield sse_event("delta", escape(message.text[sent:]))
             sent = len(message.text)
             last_event = time.monotonic()
         if message.is_final:
             break
         if time.monotonic() - last_event >= assistant.WAITING_INTERVAL:
-            yield waiting_event()
+            waiting = True
+            yield status_event(waiting)
             last_event = time.monotonic()
         if timezone.now() - message.updated_at > stale_after():
             logger.warning("Reply %s abandoned while streaming", message.pk)

@@ -14,6 +14,7 @@ from chat.stream import POLL_INTERVAL, stale_after
 from chat.tests.test_stream_reply import call_stream, make_exchange
 
 NOTICE = "This takes longer than usual. The assistant is still working on it…"
+ANSWERING = "The assistant is answering…"
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def event_names(result):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_slow_model_sends_waiting_events(
+async def test_slow_model_sends_status_events(
     claude_settings, short_waiting_interval, session_key, vpn_article
 ):
     question = "VPN does not connect [scenario:ok first_token_delay=0.35]"
@@ -37,10 +38,16 @@ async def test_slow_model_sends_waiting_events(
     await reply.arefresh_from_db()
     names = event_names(result)
     first_delta = names.index("delta")
-    assert names[0] == "waiting"
-    assert names[:first_delta].count("waiting") >= 2
+    statuses = [
+        html.unescape(data) for name, data in result["events"] if name == "status"
+    ]
+    assert names[0] == "status"
+    assert names[:first_delta].count("status") >= 2
+    # The usual line comes back just before the first text.
+    assert names[first_delta - 1] == "status"
     assert names[-1] == "done"
-    assert html.unescape(result["events"][0][1]) == NOTICE
+    assert statuses[0] == NOTICE
+    assert statuses[-1] == ANSWERING
     assert reply.status == Message.Status.COMPLETE
     assert NOTICE not in reply.text
 
@@ -83,32 +90,41 @@ async def test_leaving_while_waiting_stops_model_call(
     record = fake_claude.requests[0]
     await asyncio.wait_for(record.finished.wait(), timeout=2)
     await reply.arefresh_from_db()
-    assert event_names(result) == ["waiting"]
+    assert event_names(result) == ["status"]
     assert record.disconnected is True
     assert reply.status == Message.Status.PENDING
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_follower_sends_waiting_events(
+async def test_follower_sends_status_events(
     short_waiting_interval, session_key, vpn_article
 ):
     question = "VPN does not connect"
     reply = await asyncio.to_thread(make_exchange, session_key, question)
-    # Another connection generates the reply and has not written a word yet.
-    await Message.objects.filter(pk=reply.pk).aupdate(
-        status=Message.Status.STREAMING, updated_at=timezone.now()
-    )
+    streaming = Message.objects.filter(pk=reply.pk, status=Message.Status.STREAMING)
+
+    async def beat():
+        # Another connection generates the reply, has not written a word yet,
+        # and writes heartbeats as a live one does.
+        while True:
+            await streaming.aupdate(updated_at=timezone.now())
+            await asyncio.sleep(0.05)
+
+    await Message.objects.filter(pk=reply.pk).aupdate(status=Message.Status.STREAMING)
+    heartbeat = asyncio.create_task(beat())
     follower = asyncio.create_task(call_stream(reply, session_key))
     await asyncio.sleep(POLL_INTERVAL * 2)
-    await Message.objects.filter(pk=reply.pk).aupdate(
+    heartbeat.cancel()
+    await streaming.aupdate(
         status=Message.Status.COMPLETE, text="Restart the VPN client."
     )
 
     result = await follower
 
     names = event_names(result)
-    assert names[0] == "waiting"
-    assert names[-2:] == ["delta", "done"]
+    assert names[0] == "status"
+    assert names[-3:] == ["status", "delta", "done"]
+    assert html.unescape(result["events"][-2][1]) == "Restart the VPN client."
 
 
 async def items_with_pause(closed):
