@@ -121,8 +121,11 @@ def load_context(message):
     questions = [m for m in earlier if m.role == Message.Role.EMPLOYEE]
     question = questions[-1].text if questions else ""
     history = [Turn(role=m.role, text=m.text) for m in earlier[:-1] if m.text]
+    # The reply's language, as generate_reply detects it, so that "vpn" on a
+    # Russian page finds the Russian article first.
+    language = detect_language(question, default=translation.get_language() or "en")
 
-    hits = find_hits(question, conversation)
+    hits = find_hits(question, conversation, language)
     threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
     ceiling = 1.0
     weight = question_weight(question)
@@ -159,7 +162,7 @@ def load_context(message):
         ]
         context = topics[-2:] or [asked.text for asked in questions[-3:-1]]
         topic = "\n".join([*context, question])
-        topic_hits = find_hits(topic, conversation)
+        topic_hits = find_hits(topic, conversation, language)
         if topic_hits and (
             follow_up_wording or not hits or topic_hits[0].score > hits[0].score
         ):
@@ -176,17 +179,20 @@ def question_weight(question):
     return sum(term.weight for term in query_terms(question))
 
 
-def find_hits(question, conversation):
+def find_hits(question, conversation, language=None):
     """Search for ``question``, in the conversation's category when it fits.
 
     The employee's category narrows the search only when the best article in
     it matches as well as the best one overall, so a wrong pick never turns
     an unrelated article into a confident answer.
     """
-    hits = search(question, limit=SEARCH_LIMIT)
+    hits = search(question, limit=SEARCH_LIMIT, language=language)
     if conversation.category_id and hits:
         in_category = search(
-            question, category=conversation.category, limit=SEARCH_LIMIT
+            question,
+            category=conversation.category,
+            limit=SEARCH_LIMIT,
+            language=language,
         )
         if in_category and in_category[0].score >= hits[0].score:
             hits = in_category

@@ -129,9 +129,18 @@ def asks_for_person(text):
 
 
 def detect_language(text, default="en"):
-    """Return "ru" or "en" for the script most of the letters are written in."""
-    cyrillic = len(CYRILLIC.findall(text))
-    latin = len(LATIN.findall(text))
-    if cyrillic == 0 and latin == 0:
-        return default
-    return "ru" if cyrillic >= latin else "en"
+    """Return "ru" or "en" for the language that ``text`` is written in.
+
+    Two Cyrillic words make it Russian, however many Latin product names
+    there are, as in "не открывается Microsoft Outlook". A message of one or
+    two Latin words, such as "vpn", is likely a product name, so it keeps
+    ``default``, the language of the page, and so does one without letters.
+    """
+    words = text.split()
+    cyrillic = sum(1 for word in words if CYRILLIC.search(word))
+    latin = sum(1 for word in words if LATIN.search(word) and not CYRILLIC.search(word))
+    if cyrillic >= 2 or (cyrillic and cyrillic >= latin):
+        return "ru"
+    if latin > 2 or (latin and cyrillic):
+        return "en"
+    return default

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from chat.models import Message
 from chat.responders.offline import OfflineResponder
@@ -182,6 +183,24 @@ def test_follow_up_after_thanks_keeps_first_topic(vpn_article, mail_article):
 
     assert list(reply.cited_articles.all()) == [vpn_article]
     assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
+def test_product_name_on_russian_page_is_answered_in_russian(vpn_article):
+    russian = ArticleFactory(
+        category=vpn_article.category,
+        language="ru",
+        title="VPN не подключается",
+        problem="Клиент VPN показывает ошибку и не подключается из дома.",
+        solution="1. Проверьте интернет.\n2. Перезапустите клиент VPN.",
+        keywords="vpn, впн, удалённый доступ",
+    )
+
+    with translation.override("ru"):
+        reply, streamed = answer("vpn")
+
+    assert reply.text.startswith("Похоже")
+    assert "Перезапустите клиент VPN" in streamed
+    assert list(reply.cited_articles.all()) == [russian]
 
 
 def test_one_word_first_question_is_answered(vpn_article, mail_article):

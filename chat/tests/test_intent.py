@@ -75,6 +75,12 @@ def test_language_follows_script():
     assert detect_language("printer is broken") == "en"
     assert detect_language("outlook не запускается") == "ru"
     assert detect_language("12345", default="ru") == "ru"
+    assert detect_language("не открывается Microsoft Outlook") == "ru"
+    assert detect_language("не работает Microsoft Teams на MacBook Pro") == "ru"
+    assert detect_language("Outlook crashes on a file from Петров") == "en"
+    assert detect_language("vpn", default="ru") == "ru"
+    assert detect_language("MS Teams", default="en") == "en"
+    assert detect_language("Teams has no sound", default="ru") == "en"
 
 
 @pytest.mark.parametrize(

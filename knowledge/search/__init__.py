@@ -37,13 +37,15 @@ class SearchHit:
     matched_terms: list[str] = field(default_factory=list)
 
 
-def search(query, *, category=None, limit=5, operators=False):
+def search(query, *, category=None, limit=5, operators=False, language=None):
     """Return up to ``limit`` published articles matching ``query``, best first.
 
     ``category`` is a Category, its slug, or None for all categories. With
     ``operators``, "-word" leaves out articles that contain the word and the
     words of a "quoted phrase" must all occur in a result. The chat leaves
     them off, because an employee's message is not a search query.
+    ``language`` ("ru" or "en") is preferred among equal matches; by default
+    it is read from the query's letters.
     """
     query = query or ""
     rules = Operators()
@@ -67,7 +69,7 @@ def search(query, *, category=None, limit=5, operators=False):
         candidates = [candidate for candidate in candidates if rules.admit(candidate)]
     if not candidates:
         return []
-    scored = score_candidates(query, terms, candidates)[:limit]
+    scored = score_candidates(query, terms, candidates, language)[:limit]
 
     # Only the hits shown are loaded, because scoring needs none of the text.
     found = Article.objects.using(using).select_related("category")
@@ -79,12 +81,12 @@ def search(query, *, category=None, limit=5, operators=False):
     ]
 
 
-def score_candidates(query, terms, candidates):
+def score_candidates(query, terms, candidates, language=None):
     """Score the candidates and return (candidate, score, matched words), best first.
 
     Candidates scoring below MIN_SCORE are left out.
     """
-    language = language_of(query)
+    language = language or language_of(query)
     best_rank = max(candidate.rank for candidate in candidates)
     matches = scoring.match_terms(terms, candidates)
     ranked = []
