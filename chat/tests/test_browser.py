@@ -271,6 +271,25 @@ def test_rejected_ticket_form_survives_next_offer(page):
     assert page.input_value("#ticket-form [name=requester_name]") == "Bob Typed"
 
 
+def test_created_ticket_is_named_once(page):
+    page.goto("/")
+    ask(page, "I want to talk to a human")
+    page.locator("#ticket-form").wait_for()
+    page.fill("#ticket-form [name=requester_name]", "Anna Petrova")
+    page.fill("#ticket-form [name=requester_email]", "anna@example.com")
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+
+    page.goto("/")
+    assert page.locator(".ticket-created").count() == 1
+    ask(page, "Я хочу поговорить с человеком")
+    page.locator(".ticket-offer").nth(1).wait_for()
+
+    assert page.locator(".ticket-created").count() == 1
+    assert page.locator(".ticket-offer").nth(1).locator(".ticket-created").count() == 1
+    assert page.locator("#ticket-form").count() == 0
+
+
 def test_knowledge_search_address_follows_query(page, console_errors):
     from playwright.sync_api import expect
 

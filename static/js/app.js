@@ -178,6 +178,15 @@
     });
   });
 
+  // Only the newest offer names the ticket already created from the
+  // conversation, as on a page load.
+  document.addEventListener("htmx:afterSwap", function () {
+    var notices = document.querySelectorAll(".ticket-created");
+    for (var index = 0; index < notices.length - 1; index += 1) {
+      notices[index].remove();
+    }
+  });
+
   // A request that htmx does not swap in (403, other 4xx and 5xx) or that
   // never reaches the server leaves the form as it was. The notice above the
   // page gives the reason.
