@@ -53,6 +53,9 @@ FOLLOW_UP_MAX_WEIGHT = 2.5
 # own: "it still asks" matches "asks" in an unrelated title, and "ничего не
 # изменилось" a word in the text of another article.
 ONE_WORD_WEIGHT = 1.0
+# A later question that says the problem remains ("VPN всё равно не
+# подключается") is read as a follow-up up to this weight, three full words.
+NO_CHANGE_MAX_WEIGHT = 3.0
 # A later question with content words of at least this weight, two full
 # words, that match no article at all names a topic of its own, as "Как
 # оформить отпуск?" after a VPN question. It is answered on its own, so the
@@ -143,7 +146,11 @@ def load_context(message):
         len(questions) > 1
         and (weak or follow_up_wording)
         and not new_topic
-        and (weight <= FOLLOW_UP_MAX_WEIGHT or asks_for_person(question))
+        and (
+            weight <= FOLLOW_UP_MAX_WEIGHT
+            or asks_for_person(question)
+            or (reports_no_change(question) and weight <= NO_CHANGE_MAX_WEIGHT)
+        )
     ):
         # A follow-up such as "and if that did not help?" names no topic, so
         # the search also reads the previous question. A match found only

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from chat.assistant import ONE_WORD_WEIGHT, question_weight
-from chat.intent import asks_for_person, is_closing
+from chat.assistant import FOLLOW_UP_MAX_WEIGHT, ONE_WORD_WEIGHT, question_weight
+from chat.intent import asks_for_person, is_closing, reports_no_change
 from chat.models import Message
 from helpdesk.validators import remove_control_characters, to_single_line
 from knowledge.models import Category
@@ -30,12 +30,18 @@ def ticket_prefill(conversation):
     answers = [m for m in messages if m.role == Message.Role.ASSISTANT]
 
     # The latest question is the one the assistant could not settle, unless
-    # it only asks for a person, thanks, or names no topic ("ничего не
-    # изменилось"): then an earlier question says more.
+    # it only asks for a person, thanks, names no topic or says in a few
+    # words that nothing changed ("всё равно не работает"): then an earlier
+    # question says more.
     subject = ""
     asked = [q.strip() for q in questions if q.strip()]
     relevant = [q for q in asked if not asks_for_person(q) and not is_closing(q)]
-    topical = [q for q in relevant if question_weight(q) > ONE_WORD_WEIGHT]
+    topical = [
+        q
+        for q in relevant
+        if question_weight(q) > ONE_WORD_WEIGHT
+        and not (reports_no_change(q) and question_weight(q) <= FOLLOW_UP_MAX_WEIGHT)
+    ]
     for candidates in (topical[-1:], relevant[:1], asked[-1:]):
         if candidates:
             subject = candidates[0].splitlines()[0][:SUBJECT_LENGTH]

@@ -11,7 +11,7 @@ LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 RU_STAFF = (
     r"(?:специалист(?:ом|ами)|оператор(?:ом|ами)|человеком|людьми"
     r"|сотрудник(?:ом|ами) (?:ит|it|айти|поддержки|техподдержки|helpdesk)"
-    r"|поддержкой|техподдержкой|администратор(?:ом|ами)|админ(?:ом|ами)"
+    r"|поддержкой|техподдержкой|администратор(?:ом|ами)|админ(?:ом|ами)|айтишник(?:ом|ами)"
     r"|ит|it|айти|кем-то из (?:ит|it|айти|поддержки)|кем-нибудь из (?:ит|it|айти))"
 )
 # "someone" counts only when IT or the end of the message follows, because
@@ -33,7 +33,23 @@ RU_PERSON = (
 # questions ("мобильный оператор", "нет соединения с сервером", "human
 # resources portal"), so most patterns need a verb of asking with them.
 PERSON_PATTERNS = [
-    r"позов\w*|позвать",
+    r"(?:позов\w*|позвать) (?:\w+ )?(?:специалист|оператор|человек|сотрудник"
+    r"|админ|айтишник|кого-нибудь|кого-то)\w*",
+    r"(?:нуж\w*|хочу|дайте|позовите) (?:мне )?айтишник\w*",
+    r"(?:со?|к) (?:\w+ )?(?:админом|айтишником|специалистом|оператором|человеком)"
+    r" (?:поговорить|связаться|пообщаться)",
+    r"(?:позвон\w*|свяж\w*|перезвон\w*) (?:мне|со мной)",
+    r"пусть (?:мне |со мной )?(?:позвон|свяж|перезвон)\w*",
+    r"(?:созда|оформ|остав)\w* (?:мне )?(?:заявк|тикет|обращени)\w*",
+    r"помощь (?:живого )?человека",
+    r"(?:create|open|file|raise|submit) (?:a |me a |an )?(?:ticket|support request)",
+    r"(?:human|personal) (?:help|assistance)|help from a (?:human|person)",
+    r"(?:a |an |the )?representative",
+    r"(?:can|could) (?:someone|somebody|a human|a person|an engineer)"
+    r"(?: from it| from support)? (?:call|contact|help) me",
+    r"have (?:someone|somebody)(?: from it)? (?:call|contact) me",
+    r"(?:is there|can i talk to) a (?:person|human)",
+    r"(?:need|want) (?:a |an )?(?:human|person) to (?:look|help|check)",
     r"(?:нуж\w*|хочу|вызов\w*|вызвать|пригласит\w*|дайте|можно) (?:мне )?" + RU_PERSON,
     # At the start of a sentence, so "на одного человека нужен доступ" is not one.
     r"(?:^|(?<=[.!?,;:] ))" + RU_PERSON + r" (?:нуж(?:ен|на|но|ны)|срочно)",
@@ -51,14 +67,16 @@ PERSON_PATTERNS = [
     r"(?:get|give|find) me (?:an? |the )?(?:person|human|operator|agent|technician)",
     r"(?:need|want) (?:an? |to see an? )?(?:person|technician|agent|human)"
     r"(?=\W*$|\W+(?:please|pls|now|asap|to (?:help|call|talk))\b)",
-    r"escalate(?! (?:my |the |user |admin |your )?(?:privileges?|rights|permissions))",
+    r"(?:please )?escalate (?:this|it|my (?:ticket|issue|request|case|problem))"
+    r"(?! in )",
 ]
 PERSON_REGEX = re.compile(r"\b(?:" + "|".join(PERSON_PATTERNS) + r")\b", re.IGNORECASE)
 # A message that is only a word for IT staff, such as "оператор!" or "a human,
 # please", after punctuation is removed.
 PERSON_WORD_REGEX = re.compile(
-    r"(?:an? |the )?(?:специалист\w*|оператор\w*|человек\w*|operator|human"
-    r"|agent|person)(?: (?:please|pls|plz|пожалуйста|срочно))?",
+    r"(?:an? |the )?(?:специалист\w*|оператор\w*|человек\w*|айтишник\w*|operator"
+    r"|human|agent|person|representative|позовите|escalate)"
+    r"(?: (?:please|pls|plz|пожалуйста|срочно|мне))?",
     re.IGNORECASE,
 )
 # "Не могу поговорить с человеком по Teams" reports a problem with a call.
@@ -76,8 +94,9 @@ THANKS = (
 )
 SOLVED = (
     r"(?:(?:yes |да )?(?:it|that|this) (?:worked|helped|works(?: now)?|fixed it)"
-    r"|works now|all good|all set"
+    r"|(?:it s |it is )?(?:works|working) now|all good(?: now)?|all set|got it"
     r"|(?:problem |issue )?(?:solved|resolved|fixed)"
+    r"|(?:вопрос |проблема )?решен[аоы]?|понял[аи]?|больше ничего не нужно"
     r"|(?:все|всё) (?:ок|ok|хорошо|в порядке)"
     r"|разобрал(?:ся|ась|ись)"
     r"|(?:(?:да|все|всё|теперь) )?(?:заработало|помогло|получилось|работает))"
@@ -86,7 +105,8 @@ SOLVED = (
 # is removed. A message that goes on ("thanks, but it still fails") is not one,
 # and neither is a question ("заработало?").
 CLOSING_REGEX = re.compile(
-    r"(?:ok |okay |ок |хорошо |отлично |супер |great |perfect |super |yes |да )?"
+    r"(?:ok |okay |ок |хорошо |отлично |супер |огонь |ура |great |perfect |super"
+    r" |awesome |yes |да )?"
     rf"(?:{THANKS}(?: {SOLVED})?|{SOLVED}(?: {THANKS})?)"
 )
 
@@ -109,7 +129,8 @@ def reports_no_change(text):
 
 def words_of(text):
     """Return the lower-cased words of ``text``, without punctuation, as one string."""
-    return " ".join(re.sub(r"[^\w\s-]", " ", text.lower()).split())
+    text = text.lower().replace("ё", "е")
+    return " ".join(re.sub(r"[^\w\s-]", " ", text).split())
 
 
 def is_closing(text):

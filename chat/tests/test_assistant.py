@@ -174,6 +174,21 @@ def test_no_change_follow_up_keeps_topic(vpn_article, mail_article):
     assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
 
 
+def test_follow_up_naming_product_keeps_topic(vpn_article, mail_article):
+    ArticleFactory(
+        category=vpn_article.category,
+        title="VPN keeps disconnecting",
+        problem="The VPN connects but drops every few minutes.",
+        solution="1. Switch to a cable.\n2. Call IT.",
+    )
+    first, _streamed = answer("VPN does not connect from home")
+
+    reply, _streamed = answer("VPN still drops at home", first.conversation)
+
+    assert reply.confidence < 0.6
+    assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
+
+
 def test_follow_up_after_thanks_keeps_first_topic(vpn_article, mail_article):
     first, _streamed = answer("VPN does not connect from home")
     for text in ["thanks, but it did not help", "still not working"]:

@@ -80,6 +80,14 @@ def test_prefill_subject_skips_request_for_person():
             "Printer jams",
         ),
         (["VPN", "а если не помогло?"], "VPN"),
+        (
+            ["Не подключается VPN, ошибка 809", "всё равно не работает"],
+            "Не подключается VPN, ошибка 809",
+        ),
+        (
+            ["Printer jams on every page", "nothing changed"],
+            "Printer jams on every page",
+        ),
         (["Printer jams on every page", "Спасибо!"], "Printer jams on every page"),
         (["Printer jams on every page", "Teams has no sound"], "Teams has no sound"),
     ],

@@ -35,6 +35,14 @@ from chat.intent import asks_for_person, detect_language, is_closing
         "переведите на оператора",
         "позвать человека",
         "get me a human",
+        "Can someone from IT call me?",
+        "создайте заявку",
+        "можно с админом поговорить?",
+        "Хочу поговорить с айтишником",
+        "Пусть мне позвонит специалист",
+        "open a ticket",
+        "talk to a representative",
+        "Нужна помощь человека",
     ],
 )
 def test_request_for_person_is_detected(text):
@@ -64,6 +72,10 @@ def test_request_for_person_is_detected(text):
         "Skype: не могу связаться с сотрудником другого офиса",
         "Не могу поговорить с человеком по Teams, нет звука",
         "на одного человека нужен доступ к папке",
+        "Как позвать коллегу в чат Teams?",
+        "I need to escalate my admin rights for installing software",
+        "How to escalate a ticket in Jira?",
+        "Someone locked my account",
     ],
 )
 def test_ordinary_question_is_not_request_for_person(text):
@@ -102,6 +114,12 @@ def test_language_follows_script():
         "Спасибо, разобрался",
         "Да, помогло",
         "cheers",
+        "ура, заработало",
+        "Спасибо, вопрос решён",
+        "понял, спасибо",
+        "It's working now, thanks",
+        "thank you very much, all good now",
+        "Got it, thanks",
     ],
 )
 def test_thanks_are_closing(text):
@@ -120,6 +138,7 @@ def test_thanks_are_closing(text):
         "VPN does not connect",
         "Заработало?",
         "fixed?",
+        "Понял, но как настроить подпись?",
     ],
 )
 def test_questions_are_not_closing(text):
