@@ -42,7 +42,8 @@ def env_email_list(name):
         except ValidationError:
             raise ImproperlyConfigured(
                 f"{name} contains {address!r}, which is not a valid e-mail "
-                "address: separate addresses with commas."
+                "address: give plain addresses such as it@example.com, without "
+                "names, separated by commas."
             ) from None
     return addresses
 
