@@ -44,8 +44,9 @@ def search(query, *, category=None, limit=5, operators=False, language=None):
     ``operators``, "-word" leaves out articles that contain the word and the
     words of a "quoted phrase" must all occur in a result. The chat leaves
     them off, because an employee's message is not a search query.
-    ``language`` ("ru" or "en") is preferred among equal matches; by default
-    it is read from the query's letters.
+    ``language`` ("ru" or "en") is the reader's, and articles in it are
+    preferred more strongly (scoring.NAMED_LANGUAGE_FACTOR) than the language
+    read from the query's letters, which is the default.
     """
     query = query or ""
     rules = Operators()
@@ -86,7 +87,11 @@ def score_candidates(query, terms, candidates, language=None):
 
     Candidates scoring below MIN_SCORE are left out.
     """
-    language = language or language_of(query)
+    factor = scoring.OTHER_LANGUAGE_FACTOR
+    if language:
+        factor = scoring.NAMED_LANGUAGE_FACTOR
+    else:
+        language = language_of(query)
     best_rank = max(candidate.rank for candidate in candidates)
     matches = scoring.match_terms(terms, candidates)
     ranked = []
@@ -99,6 +104,7 @@ def score_candidates(query, terms, candidates, language=None):
             best_rank,
             keyword_phrase=keyword_phrase,
             same_language=not language or candidate.language == language,
+            language_factor=factor,
         )
         if score < MIN_SCORE:
             continue

@@ -46,6 +46,10 @@ PREFIX_CREDIT = 0.9
 FUZZY_CREDIT = 0.8
 RANK_SHARE = 0.2
 OTHER_LANGUAGE_FACTOR = 0.97
+# The factor when the caller names the reader's language, as the chat does
+# for its reply: the version of an article in that language should win over
+# another language's version that matches a few more Latin product names.
+NAMED_LANGUAGE_FACTOR = 0.9
 
 # A stem this long may start a longer one ("комп" starts "компьютер").
 MIN_PREFIX_LENGTH = 3
@@ -237,7 +241,15 @@ def coverage(terms, term_matches):
     return share
 
 
-def combine(coverage_value, rank, best_rank, *, keyword_phrase, same_language):
+def combine(
+    coverage_value,
+    rank,
+    best_rank,
+    *,
+    keyword_phrase,
+    same_language,
+    language_factor=OTHER_LANGUAGE_FACTOR,
+):
     """Return the score in [0, 1] from coverage, backend rank and language."""
     focus = rank / best_rank if best_rank > 0 else 1.0
     if keyword_phrase:
@@ -245,5 +257,5 @@ def combine(coverage_value, rank, best_rank, *, keyword_phrase, same_language):
     focus = min(max(focus, 0.0), 1.0)
     score = coverage_value * (1 - RANK_SHARE + RANK_SHARE * focus)
     if not same_language:
-        score *= OTHER_LANGUAGE_FACTOR
+        score *= language_factor
     return min(max(score, 0.0), 1.0)

@@ -145,3 +145,14 @@ def test_verb_forms_with_different_stems_match(db):
 
     assert hits[0].article == article
     assert "редактировать" in hits[0].matched_terms
+
+
+def test_named_language_weighs_more_than_letters(knowledge_base):
+    question = "не открывается Microsoft Outlook mail"
+
+    by_letters = {hit.article: hit.score for hit in search(question)}
+    named = {hit.article: hit.score for hit in search(question, language="ru")}
+
+    english, russian = knowledge_base["mail_en"], knowledge_base["mail_ru"]
+    assert named[russian] == by_letters[russian]
+    assert named[english] == pytest.approx(by_letters[english] * 0.9 / 0.97)
