@@ -53,13 +53,13 @@ FOLLOW_UP_MAX_WEIGHT = 2.5
 # own: "it still asks" matches "asks" in an unrelated title, and "ничего не
 # изменилось" a word in the text of another article.
 ONE_WORD_WEIGHT = 1.0
-# A later question that says the problem remains ("VPN всё равно не
+# A later question that reports the problem unchanged ("VPN всё равно не
 # подключается") is read as a follow-up up to this weight, three full words.
 NO_CHANGE_MAX_WEIGHT = 3.0
 # A later question with content words of at least this weight, two full
 # words, that match no article at all names a topic of its own, as "Как
-# оформить отпуск?" after a VPN question. It is answered on its own, so the
-# knowledge gap is recorded.
+# оформить отпуск?" after a VPN question. The reply treats it as a new
+# question, so the knowledge gap is recorded.
 NEW_TOPIC_WEIGHT = 2.0
 
 
@@ -110,7 +110,8 @@ async def mark_waits(items, interval):
 
 
 def load_context(message):
-    """Return the question, earlier turns, knowledge-base hits and a confidence cap.
+    """Return the question, earlier turns, knowledge-base hits, a confidence cap
+    and the reply's language.
 
     The cap is the highest confidence the reply may report: below the
     threshold when only the previous questions matched an article, else 1.
@@ -133,23 +134,20 @@ def load_context(message):
     ceiling = 1.0
     weight = question_weight(question)
     weak = not hits or hits[0].score < threshold
+    person = asks_for_person(question)
+    no_change = reports_no_change(question)
     # "did that, nothing changed" may match another article well, but it is
-    # about the earlier answer.
-    follow_up_wording = weight <= ONE_WORD_WEIGHT or reports_no_change(question)
-    new_topic = (
-        not hits
-        and weight >= NEW_TOPIC_WEIGHT
-        and not asks_for_person(question)
-        and not reports_no_change(question)
-    )
+    # about the earlier reply.
+    follow_up_wording = weight <= ONE_WORD_WEIGHT or no_change
+    new_topic = not hits and weight >= NEW_TOPIC_WEIGHT and not person and not no_change
     if (
         len(questions) > 1
         and (weak or follow_up_wording)
         and not new_topic
         and (
             weight <= FOLLOW_UP_MAX_WEIGHT
-            or asks_for_person(question)
-            or (reports_no_change(question) and weight <= NO_CHANGE_MAX_WEIGHT)
+            or person
+            or (no_change and weight <= NO_CHANGE_MAX_WEIGHT)
         )
     ):
         # A follow-up such as "and if that did not help?" names no topic, so
@@ -160,13 +158,7 @@ def load_context(message):
         # Up to two earlier questions that name a topic, because those just
         # before may themselves be follow-ups or thanks, as in "VPN fails",
         # "thanks, but it did not help", "still broken", "a human".
-        topics = [
-            asked.text
-            for asked in questions[:-1]
-            if question_weight(asked.text) > ONE_WORD_WEIGHT
-            and not is_closing(asked.text)
-            and not asks_for_person(asked.text)
-        ]
+        topics = [asked.text for asked in questions[:-1] if names_topic(asked.text)]
         context = topics[-2:] or [asked.text for asked in questions[-3:-1]]
         topic = "\n".join([*context, question])
         topic_hits = find_hits(topic, conversation, language)
@@ -178,12 +170,24 @@ def load_context(message):
                 replace(hit, score=max(0.0, min(hit.score, ceiling)))
                 for hit in topic_hits
             ]
-    return question, history, hits, ceiling
+    return question, history, hits, ceiling, language
 
 
 def question_weight(question):
     """Return the summed weight of the content words of ``question``."""
     return sum(term.weight for term in query_terms(question))
+
+
+def names_topic(question):
+    """Return whether ``question`` names a problem of its own.
+
+    Thanks, requests for a person and messages of one content word do not.
+    """
+    return (
+        question_weight(question) > ONE_WORD_WEIGHT
+        and not is_closing(question)
+        and not asks_for_person(question)
+    )
 
 
 def find_hits(question, conversation, language=None):
@@ -315,8 +319,9 @@ async def generate_reply(message):
     responder = get_responder()
     last_flush = time.monotonic()
     try:
-        question, history, hits, ceiling = await run_step(load_context, message)
-        language = detect_language(question, default=language)
+        question, history, hits, ceiling, language = await run_step(
+            load_context, message
+        )
         if responder.name == "claude" and history and is_closing(question):
             # Thanks need no model: the offline reply to them is the same.
             responder = OfflineResponder()

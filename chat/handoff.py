@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from chat.assistant import FOLLOW_UP_MAX_WEIGHT, ONE_WORD_WEIGHT, question_weight
+from chat.assistant import FOLLOW_UP_MAX_WEIGHT, names_topic, question_weight
 from chat.intent import asks_for_person, is_closing, reports_no_change
 from chat.models import Message
 from helpdesk.validators import remove_control_characters, to_single_line
@@ -30,16 +30,16 @@ def ticket_prefill(conversation):
     answers = [m for m in messages if m.role == Message.Role.ASSISTANT]
 
     # The latest question is the one the assistant could not settle, unless
-    # it only asks for a person, thanks, names no topic or says in a few
-    # words that nothing changed ("всё равно не работает"): then an earlier
-    # question says more.
+    # it requests a person, thanks, names no topic or reports in a few words
+    # that nothing changed ("всё равно не работает"). Then an earlier
+    # question describes the problem better.
     subject = ""
     asked = [q.strip() for q in questions if q.strip()]
     relevant = [q for q in asked if not asks_for_person(q) and not is_closing(q)]
     topical = [
         q
         for q in relevant
-        if question_weight(q) > ONE_WORD_WEIGHT
+        if names_topic(q)
         and not (reports_no_change(q) and question_weight(q) <= FOLLOW_UP_MAX_WEIGHT)
     ]
     for candidates in (topical[-1:], relevant[:1], asked[-1:]):
