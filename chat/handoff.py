@@ -34,15 +34,15 @@ def ticket_prefill(conversation):
     # that nothing changed ("всё равно не работает"). Then an earlier
     # question describes the problem better.
     subject = ""
-    asked = [q.strip() for q in questions if q.strip()]
-    relevant = [q for q in asked if not asks_for_person(q) and not is_closing(q)]
+    nonblank = [q.strip() for q in questions if q.strip()]
+    relevant = [q for q in nonblank if not asks_for_person(q) and not is_closing(q)]
     topical = [
         q
         for q in relevant
         if names_topic(q)
         and not (reports_no_change(q) and question_weight(q) <= FOLLOW_UP_MAX_WEIGHT)
     ]
-    for candidates in (topical[-1:], relevant[:1], asked[-1:]):
+    for candidates in (topical[-1:], relevant[:1], nonblank[-1:]):
         if candidates:
             subject = candidates[0].splitlines()[0][:SUBJECT_LENGTH]
             break

@@ -111,7 +111,7 @@ CLOSING_REGEX = re.compile(
 )
 
 
-# Words that say an earlier answer did not solve the problem, which makes a
+# Words reporting that an earlier reply did not solve the problem. They make a
 # short message a follow-up even when its words match some other article.
 NO_CHANGE_REGEX = re.compile(
     r"\b(?:still|again|nothing changed|same (?:error|problem|issue|message)"
@@ -123,7 +123,7 @@ NO_CHANGE_REGEX = re.compile(
 
 
 def reports_no_change(text):
-    """Return True when the message says that the problem remains."""
+    """Return True when the message reports that the problem remains."""
     return bool(NO_CHANGE_REGEX.search(text))
 
 

@@ -281,8 +281,8 @@ HELPDESK_CONFIDENCE_THRESHOLD = env_float(
     "HELPDESK_CONFIDENCE_THRESHOLD", 0.6, minimum=0.0, maximum=1.0
 )
 HELPDESK_REQUIRE_LOGIN = env_bool("HELPDESK_REQUIRE_LOGIN", default=False)
-# Shared mailboxes of the IT team. They get every new ticket, and the
-# employee's replies on tickets that nobody is assigned to.
+# Shared mailboxes of the IT team. They receive every new ticket, and the
+# employee's replies on tickets without an assignee.
 HELPDESK_STAFF_EMAILS = env_email_list("HELPDESK_STAFF_EMAILS")
 # Claude tokens per employee per day, counted from midnight in TIME_ZONE. Past
 # it, answers come from the knowledge base alone. Zero: no limit.

@@ -41,8 +41,8 @@ class OfflineResponder:
     def compose(self, question, hits, after_answer=False):
         """Return the answer's Markdown and its assessment.
 
-        ``after_answer`` means that the conversation has earlier messages, so
-        thanks refer to an answer.
+        ``after_answer`` is true when the conversation has earlier messages,
+        so that thanks refer to an earlier reply.
         """
         if after_answer and is_closing(question):
             text = _("Glad it helped! If anything else comes up, describe it here.")

@@ -200,7 +200,7 @@ def test_follow_up_after_thanks_keeps_first_topic(vpn_article, mail_article):
     assert reply.handoff == Message.Handoff.LOW_CONFIDENCE
 
 
-def test_product_name_on_russian_page_is_answered_in_russian(vpn_article):
+def test_product_name_follows_page_language(vpn_article):
     russian = ArticleFactory(
         category=vpn_article.category,
         language="ru",

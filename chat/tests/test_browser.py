@@ -218,6 +218,18 @@ def test_chat_keeps_one_ticket_form_and_csp(page, console_errors):
     assert console_errors == []
 
 
+def ask_again_for_person(page):
+    """Ask for a person a second time and wait until the new offer's form
+    request has been handled, whether or not htmx swapped it in."""
+    with page.expect_response(lambda response: "/tickets/new/" in response.url):
+        ask(page, "Я хочу поговорить с человеком")
+    second_offer = page.locator(".ticket-offer").nth(1)
+    second_offer.wait_for()
+    # htmx marks an element with htmx-request until it has handled the response.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    return second_offer
+
+
 def test_typed_ticket_form_survives_next_offer(page, console_errors):
     page.goto("/")
     ask(page, "I want to talk to a human")
@@ -228,12 +240,7 @@ def test_typed_ticket_form_survives_next_offer(page, console_errors):
 
     # The finished reply's offer requests a new form, which must not replace
     # the typed one.
-    with page.expect_response(lambda response: "/tickets/new/" in response.url):
-        ask(page, "Я хочу поговорить с человеком")
-    second_offer = page.locator(".ticket-offer").nth(1)
-    second_offer.wait_for()
-    # htmx marks an element with htmx-request until it has handled the response.
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    second_offer = ask_again_for_person(page)
 
     # The new offer keeps its link and loads no second form.
     assert first_offer.locator("#ticket-form").count() == 1
@@ -262,10 +269,7 @@ def test_rejected_ticket_form_survives_next_offer(page):
     page.click("#ticket-form button[type=submit]")
     page.locator("#ticket-form .field-error").wait_for()
 
-    with page.expect_response(lambda response: "/tickets/new/" in response.url):
-        ask(page, "Я хочу поговорить с человеком")
-    page.locator(".ticket-offer").nth(1).wait_for()
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    ask_again_for_person(page)
 
     assert page.locator("#ticket-form").count() == 1
     assert page.input_value("#ticket-form [name=requester_name]") == "Bob Typed"

@@ -78,7 +78,7 @@ async def test_short_max_tokens_setting_fails(vpn_hit):
     with override_settings(CLAUDE_MAX_TOKENS=5):
         chunks, assessment = await collect_reply("VPN is down", [vpn_hit])
 
-    # The fake's answer cut after five text deltas.
+    # The fake model's reply, cut after five text deltas.
     assert "".join(chunks) == 'This looks like "VPN does '
     assert assessment.failure == "max_tokens"
 

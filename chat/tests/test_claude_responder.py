@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("claude_settings")
 
 
 async def test_answer_streams_in_chunks(vpn_hit):
-    # At 50 tokens a second the answer spans several reads of the response,
+    # At 50 tokens a second the reply spans several reads of the response,
     # which come READ_INTERVAL apart.
     question = "My VPN does not connect [scenario:ok tokens_per_second=50]"
     chunks, assessment = await collect_reply(question, [vpn_hit])
