@@ -93,11 +93,15 @@ async def mark_waits(items, interval):
                 yield WAITING
                 continue
             finished, pending = pending, None
-            try:
-                item = finished.result()
-            except StopAsyncIteration:
+            # The end is read without raising it here: the traceback of a
+            # raised StopAsyncIteration would refer to this frame, and the
+            # frame to the task, a cycle that keeps the task and its context
+            # until the garbage collector runs.
+            if not finished.cancelled() and isinstance(
+                finished.exception(), StopAsyncIteration
+            ):
                 return
-            yield item
+            yield finished.result()
     finally:
         if pending is not None:
             pending.cancel()

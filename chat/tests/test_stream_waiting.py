@@ -1,7 +1,10 @@
 """The reply stream reports a reply that makes no progress for a while."""
 
 import asyncio
+import contextvars
+import gc
 import html
+import weakref
 from datetime import timedelta
 
 import pytest
@@ -171,3 +174,30 @@ async def test_error_of_item_is_raised():
 
     with pytest.raises(ValueError, match="broken"):
         await anext(marked)
+
+
+class Marker:
+    """An object that the context of every task of mark_waits refers to."""
+
+
+MARKER = contextvars.ContextVar("marker")
+
+
+async def test_finished_marks_leave_no_cycle():
+    async def items():
+        yield "first"
+
+    marker = Marker()
+    marker_ref = weakref.ref(marker)
+    MARKER.set(marker)
+    del marker
+    gc.disable()
+    try:
+        marked = [item async for item in mark_waits(items(), 0.1)]
+        MARKER.set(None)
+
+        # Without the collector, only reference counting frees the marker.
+        assert marked == ["first"]
+        assert marker_ref() is None
+    finally:
+        gc.enable()
