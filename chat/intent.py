@@ -52,7 +52,9 @@ PERSON_PATTERNS = [
     r"(?:need|want) (?:a |an )?(?:human|person) to (?:look|help|check)",
     r"(?:нуж\w*|хочу|вызов\w*|вызвать|пригласит\w*|дайте|можно) (?:мне )?" + RU_PERSON,
     # At the start of a sentence, so "на одного человека нужен доступ" is not one.
-    r"(?:^|(?<=[.!?,;:] ))" + RU_PERSON + r" (?:нуж(?:ен|на|но|ны)|срочно)",
+    # "Специалист нужен только для принтера?" is a question about the need.
+    r"(?:^|(?<=[.!?,;:] ))" + RU_PERSON + r" (?:нуж(?:ен|на|но|ны)|срочно)"
+    r"(?! (?:ли|только)\b)",
     r"(?:хочу|можно|нужно|надо) к (?:специалист|оператор|человек)у",
     r"помощь (?:\w+ )?специалист(?:а|ов)",
     r"(?:жив\w*|реальн\w*) человек\w*",
@@ -115,7 +117,9 @@ CLOSING_REGEX = re.compile(
 # short message a follow-up even when its words match some other article.
 NO_CHANGE_REGEX = re.compile(
     r"\b(?:still|again|nothing changed|same (?:error|problem|issue|message)"
-    r"|did(?:n't| not) (?:help|work)|does(?:n't| not) help"
+    r"|did(?:n't| not) (?:help|work)|does(?:n't| not) help|no luck"
+    r"|tried (?:everything|all of (?:it|that|this)|that|this|it)"
+    r"|перепробовал\w* (?:всё|все)|не вышло"
     r"|не помогл\w*|не сработал\w*|ничего не изменил\w*|(?:всё|все) ещё|(?:всё|все) еще"
     r"|по-прежнему|(?:всё|все) равно|та же (?:ошибка|проблема)|опять|снова)\b",
     re.IGNORECASE,
@@ -133,11 +137,19 @@ def words_of(text):
     return " ".join(re.sub(r"[^\w\s-]", " ", text).split())
 
 
+SOLVED_REGEX = re.compile(rf"\b{SOLVED}\b")
+
+
 def is_closing(text):
     """Return True when the whole message thanks or reports the problem solved."""
     if text.rstrip().endswith("?"):
         return False
     return bool(CLOSING_REGEX.fullmatch(words_of(text)))
+
+
+def reports_solved(text):
+    """Return True when a closing message reports the problem solved."""
+    return is_closing(text) and bool(SOLVED_REGEX.search(words_of(text)))
 
 
 def asks_for_person(text):

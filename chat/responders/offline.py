@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chat.intent import asks_for_person, is_closing
+from chat.intent import asks_for_person, is_closing, reports_solved
 from chat.responders.base import Assessment
 
 # Splits text into words with their trailing spaces and newlines, so that
@@ -45,12 +45,14 @@ class OfflineResponder:
         so that thanks refer to an earlier reply.
         """
         if after_answer and is_closing(question):
-            text = _("Glad it helped! If anything else comes up, describe it here.")
-            return text, Assessment(
-                confidence=1.0,
-                reason=_("You said that the problem is solved."),
-                closing=True,
-            )
+            # Thanks alone may follow a ticket offer, which solved nothing yet.
+            if reports_solved(question):
+                text = _("Glad it helped! If anything else comes up, describe it here.")
+                reason = _("You said that the problem is solved.")
+            else:
+                text = _("You're welcome! If anything else comes up, describe it here.")
+                reason = _("You thanked the assistant.")
+            return text, Assessment(confidence=1.0, reason=reason, closing=True)
         threshold = settings.HELPDESK_CONFIDENCE_THRESHOLD
         asked_for_person = asks_for_person(question)
         best = hits[0] if hits else None

@@ -240,6 +240,17 @@ def test_thanks_get_closing_reply_without_ticket(vpn_article):
     assert KnowledgeGap.objects.count() == 0
 
 
+def test_thanks_after_person_request_claim_no_solution(vpn_article):
+    first, _streamed = answer("I want to talk to a human")
+
+    reply, streamed = answer("thanks", first.conversation)
+
+    assert "You're welcome" in streamed
+    assert "Glad it helped" not in streamed
+    assert reply.confidence is None
+    assert not reply.offers_ticket
+
+
 def test_thanks_as_first_message_get_no_closing_reply(vpn_article):
     reply, streamed = answer("Спасибо!")
 
@@ -303,3 +314,12 @@ def test_weak_answer_lists_only_relevant_articles(settings):
     assert "Printer prints blank pages" not in text
     assert assessment.cited_article_ids == [vpn.pk]
     assert assessment.confidence == 0.45
+
+
+def test_russian_thanks_get_russian_welcome(vpn_article):
+    first, _streamed = answer("Хочу поговорить с человеком")
+
+    reply, streamed = answer("Спасибо!", first.conversation)
+
+    assert streamed.startswith("Пожалуйста!")
+    assert reply.confidence is None

@@ -1,6 +1,12 @@
 import pytest
 
-from chat.intent import asks_for_person, detect_language, is_closing
+from chat.intent import (
+    asks_for_person,
+    detect_language,
+    is_closing,
+    reports_no_change,
+    reports_solved,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +82,8 @@ def test_request_for_person_is_detected(text):
         "I need to escalate my admin rights for installing software",
         "How to escalate a ticket in Jira?",
         "Someone locked my account",
+        "Специалист нужен только для настройки принтера?",
+        "Человек нужен ли для замены картриджа?",
     ],
 )
 def test_ordinary_question_is_not_request_for_person(text):
@@ -143,3 +151,35 @@ def test_thanks_are_closing(text):
 )
 def test_questions_are_not_closing(text):
     assert not is_closing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Спасибо, всё заработало!", "it works, thanks", "помогло", "problem solved"],
+)
+def test_solved_problem_is_reported(text):
+    assert reports_solved(text)
+
+
+@pytest.mark.parametrize("text", ["Спасибо!", "thanks", "Большое спасибо за помощь"])
+def test_thanks_alone_report_nothing_solved(text):
+    assert not reports_solved(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tried everything, no luck",
+        "I tried that, still nothing",
+        "перепробовал всё",
+        "не вышло",
+        "ничего не изменилось",
+    ],
+)
+def test_unchanged_problem_is_reported(text):
+    assert reports_no_change(text)
+
+
+@pytest.mark.parametrize("text", ["VPN does not connect", "не открывается почта"])
+def test_new_problem_reports_no_change(text):
+    assert not reports_no_change(text)
