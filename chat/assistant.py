@@ -229,6 +229,21 @@ def handoff_reason(question, assessment, over_budget=False):
     return Message.Handoff.NONE
 
 
+def reply_confidence(assessment, handoff, cited_ids):
+    """Return the confidence to store for a reply, or None when it answers nothing.
+
+    Thanks answer no question. A reply to a request for a person that cites
+    no article only hands over to IT staff, and the best article's score
+    would read as a rating of that handover. A reply that also points to
+    articles keeps its confidence, because it answers from them.
+    """
+    if assessment.closing:
+        return None
+    if handoff == Message.Handoff.ASKED_FOR_PERSON and not cited_ids:
+        return None
+    return max(0.0, min(1.0, assessment.confidence))
+
+
 def apology(language):
     with translation.override(language):
         return _(
@@ -287,11 +302,9 @@ def save_final(message, text, assessment, question, hits, language, limited=Fals
     message.status = (
         Message.Status.FAILED if assessment.failure else Message.Status.COMPLETE
     )
-    message.confidence = (
-        None if assessment.closing else max(0.0, min(1.0, assessment.confidence))
-    )
-    message.confidence_reason = assessment.reason[:300]
     message.handoff = handoff_reason(question, assessment, over_budget=limited)
+    message.confidence = reply_confidence(assessment, message.handoff, cited_ids)
+    message.confidence_reason = assessment.reason[:300]
     message.failure_reason = assessment.failure[:200]
     message.suggested_category = category
     message.model = assessment.model[:100]

@@ -26,6 +26,7 @@ SCENARIOS = [
     "refusal",
     "max_tokens",
     "asks_for_person",
+    "asks_for_person_with_article",
 ]
 
 # Status, error type and message of the scenarios that fail before streaming,
@@ -186,6 +187,8 @@ def plan_reply(scenario, body, options, failing, text=None):
     articles = find_articles(body)
     if scenario == "asks_for_person":
         plan = person_plan(articles, language)
+    elif scenario == "asks_for_person_with_article":
+        plan = person_plan(articles, language, point_to_article=True)
     else:
         plan = answer_plan(articles, language)
     if text is not None:
@@ -255,14 +258,29 @@ def answer_plan(articles, language):
     return Plan(tokens=tokenize(text), tool_input=assessment, stop_reason="tool_use")
 
 
-def person_plan(articles, language):
+def person_plan(articles, language, point_to_article=False):
+    """Return the Plan of a reply that hands over to IT staff.
+
+    With ``point_to_article`` and an article in the prompt, the reply also
+    names the first article and cites it, as the instructions allow.
+    Otherwise it cites nothing, because its text uses no article.
+    """
     text = {
         "en": "Of course. Create a ticket below and IT staff will get back to you.",
         "ru": "Конечно. Создайте заявку ниже, и специалисты ИТ свяжутся с вами.",
     }[language]
-    cited = [articles[0].id] if articles else []
     category = articles[0].category if articles else "other"
-    assessment = assessment_input(0.3, "You asked for a person.", cited, category)
+    if point_to_article and articles:
+        article = articles[0]
+        text += {
+            "en": f'\n\nMeanwhile, this may help (see "{article.title}"):\n\n',
+            "ru": f"\n\nПока можно попробовать это (см. «{article.title}»):\n\n",
+        }[language] + article.solution
+        assessment = assessment_input(
+            0.85, f"Based on '{article.title}'.", [article.id], category
+        )
+    else:
+        assessment = assessment_input(0.3, "You asked for a person.", [], category)
     assessment["asked_for_person"] = True
     return Plan(tokens=tokenize(text), tool_input=assessment, stop_reason="tool_use")
 

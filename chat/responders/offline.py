@@ -68,13 +68,23 @@ class OfflineResponder:
                 "get back to you."
             )
             if best and best.score >= threshold:
+                # The reply also answers from this article, so it cites the
+                # article and its confidence is the article's score.
                 text += "\n\n" + _("Meanwhile, this article may help: %(title)s.") % {
                     "title": best.article.title
                 }
+                return text, Assessment(
+                    confidence=best.score,
+                    reason=_("Based on '%(title)s'.") % {"title": best.article.title},
+                    cited_article_ids=[best.article.pk],
+                    suggested_category=category,
+                    asked_for_person=True,
+                )
+            # The reply only hands over to IT staff and cites no article, so
+            # chat.assistant stores no confidence for it.
             return text, Assessment(
-                confidence=best.score if best else 0.0,
+                confidence=0.0,
                 reason=_("You asked for a person."),
-                cited_article_ids=[best.article.pk] if relevant else [],
                 suggested_category=category,
                 asked_for_person=True,
             )

@@ -101,6 +101,7 @@ async def test_request_for_person_is_reported(vpn_hit):
     assert "Create a ticket below" in "".join(chunks)
     assert assessment.asked_for_person is True
     assert assessment.confidence == pytest.approx(0.3)
+    assert assessment.cited_article_ids == []
     assert assessment.failure == ""
 
 
