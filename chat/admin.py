@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, sources_prefetch
 
 
 class ReadOnlyAdminMixin:
@@ -33,11 +33,11 @@ class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("cited_articles")
+        return super().get_queryset(request).prefetch_related(sources_prefetch())
 
     @admin.display(description=_("sources"))
     def sources(self, message):
-        return ", ".join(article.title for article in message.cited_articles.all())
+        return ", ".join(article.title for article in message.sources)
 
 
 @admin.register(Conversation)
@@ -76,4 +76,8 @@ class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # text_html repeats the text as markup, which staff read in "text".
     readonly_fields = [
         field.name for field in Message._meta.fields if field.name != "text_html"
-    ] + ["cited_articles"]
+    ] + ["sources"]
+
+    @admin.display(description=_("sources"))
+    def sources(self, message):
+        return ", ".join(article.title for article in message.sources)

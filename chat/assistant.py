@@ -293,7 +293,11 @@ def save_final(message, text, assessment, question, hits, language, limited=Fals
     ``limited`` means the daily token budget kept Claude from answering.
     """
     hit_ids = {hit.article.pk for hit in hits}
-    cited_ids = [pk for pk in assessment.cited_article_ids if pk in hit_ids]
+    # The responder's order, most relevant first, is the order of the
+    # sources under the reply.
+    cited_ids = list(
+        dict.fromkeys(pk for pk in assessment.cited_article_ids if pk in hit_ids)
+    )
     category = None
     if assessment.suggested_category:
         category = Category.objects.filter(slug=assessment.suggested_category).first()
@@ -314,7 +318,7 @@ def save_final(message, text, assessment, question, hits, language, limited=Fals
     message.cache_write_tokens = assessment.usage.cache_write_tokens
     with transaction.atomic():
         message.save()
-        message.cited_articles.set(cited_ids)
+        message.set_citations(cited_ids)
     if not hits and message.handoff == Message.Handoff.LOW_CONFIDENCE:
         record_gap(question, language)
 

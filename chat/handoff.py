@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 
 from chat.assistant import FOLLOW_UP_MAX_WEIGHT, names_topic, question_weight
 from chat.intent import asks_for_person, is_closing, reports_no_change
-from chat.models import Message
+from chat.models import Message, sources_prefetch
 from helpdesk.validators import remove_control_characters, to_single_line
-from knowledge.models import Category
+from knowledge.models import Article, Category
 
 SUBJECT_LENGTH = 120
 # The max_length of Ticket.description.
@@ -23,7 +23,7 @@ def ticket_prefill(conversation):
     """
     messages = list(
         conversation.messages.select_related("suggested_category").prefetch_related(
-            "cited_articles"
+            sources_prefetch(Article.objects.only("title"))
         )
     )
     questions = [m.text for m in messages if m.role == Message.Role.EMPLOYEE]
@@ -54,7 +54,7 @@ def ticket_prefill(conversation):
     lines = [f"- {question.strip()}" for question in questions]
     tried = []
     for answer in answers:
-        tried.extend(article.title for article in answer.cited_articles.all())
+        tried.extend(article.title for article in answer.sources)
     description = "\n".join(lines)
     if tried:
         suggested = ", ".join(dict.fromkeys(tried))

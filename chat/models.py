@@ -2,11 +2,16 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.markdown import render_markdown
+from knowledge.models import Article
+
+# Orders the articles of Message.cited_articles as the reply ranked them.
+CITATION_ORDER = ["citations__position", "citations__pk"]
 
 
 class Conversation(models.Model):
@@ -87,8 +92,12 @@ class Message(models.Model):
         _("ticket offered because"), max_length=20, choices=Handoff, blank=True
     )
     failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    # Citation.position keeps the order of the reply's sources, most
+    # relevant first. Read them through ``sources`` or sources_prefetch(),
+    # because ``cited_articles.all()`` follows the Article ordering.
     cited_articles = models.ManyToManyField(
         "knowledge.Article",
+        through="Citation",
         blank=True,
         related_name="citing_messages",
         verbose_name=_("cited articles"),
@@ -170,8 +179,17 @@ class Message(models.Model):
 
     @cached_property
     def sources(self):
-        """The cited articles as a list, which a Prefetch with to_attr can fill."""
-        return list(self.cited_articles.all())
+        """The cited articles in citation order, which sources_prefetch() can fill."""
+        return list(self.cited_articles.order_by(*CITATION_ORDER))
+
+    def set_citations(self, article_ids):
+        """Replace the cited articles with ``article_ids``, in that order."""
+        self.citations.all().delete()
+        Citation.objects.bulk_create(
+            Citation(message=self, article_id=article_id, position=position)
+            for position, article_id in enumerate(article_ids)
+        )
+        self.__dict__.pop("sources", None)
 
     @property
     def is_final(self):
@@ -180,3 +198,47 @@ class Message(models.Model):
     @property
     def offers_ticket(self):
         return bool(self.handoff) or self.status == self.Status.INTERRUPTED
+
+
+class Citation(models.Model):
+    """An article that an assistant reply cites, at its place among the sources.
+
+    The table is the one that Django created for ``cited_articles`` before
+    the order was stored. Older citations have position 0, so they are
+    listed in the order of their rows, which is not their relevance.
+    """
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="citations"
+    )
+    article = models.ForeignKey(
+        "knowledge.Article", on_delete=models.CASCADE, related_name="citations"
+    )
+    # 0 is the article that the reply relies on most.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        db_table = "chat_message_cited_articles"
+        # The constraint of the table that Django created, under its name.
+        unique_together = [("message", "article")]
+        ordering = ["position", "pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+
+    def __str__(self):
+        return f"{self.message_id}: {self.article_id} at {self.position}"
+
+
+def sources_prefetch(articles=None):
+    """Return the Prefetch that fills Message.sources in citation order.
+
+    ``articles`` is the Article queryset to read, for example one limited
+    with only(); by default all fields are read.
+    """
+    if articles is None:
+        articles = Article.objects.all()
+    return Prefetch(
+        "cited_articles",
+        queryset=articles.order_by(*CITATION_ORDER),
+        to_attr="sources",
+    )

@@ -28,7 +28,8 @@ from chat.access import get_message
 from chat.assistant import WAITING, generate_reply
 from chat.database import run_step
 from chat.handoff import latest_ticket
-from chat.models import Message
+from chat.models import Message, sources_prefetch
+from knowledge.models import Article
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def status_event(waiting):
 def render_final(message, request):
     message = (
         Message.objects.select_related("conversation")
-        .prefetch_related("cited_articles")
+        .prefetch_related(sources_prefetch(Article.objects.only("title")))
         .get(pk=message.pk)
     )
     if message.status == Message.Status.INTERRUPTED:

@@ -4,7 +4,6 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from chat.access import SESSION_KEY, get_conversation, get_message
 from chat.assistant import generate_reply
 from chat.forms import MessageForm
 from chat.handoff import latest_ticket
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, sources_prefetch
 from helpdesk.ratelimit import format_wait, hit_rate_limit
 from knowledge.models import Article
 
@@ -58,9 +57,7 @@ def page_context(request, conversation, form):
     if conversation is not None:
         # The related manager sets message.conversation to ``conversation``,
         # and the sources list needs only the title and the id of an article.
-        sources = Prefetch(
-            "cited_articles", queryset=Article.objects.only("title"), to_attr="sources"
-        )
+        sources = sources_prefetch(Article.objects.only("title"))
         chat_messages = list(conversation.messages.prefetch_related(sources))
     add_question_text(chat_messages)
     # Only the newest finished reply that offers a ticket loads the form, so

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from chat.models import sources_prefetch
 from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
 from tickets import workflow
 from tickets.admin_filters import AssigneeFilter, OverdueFilter
@@ -292,7 +293,9 @@ class TicketAdmin(admin.ModelAdmin):
     def transcript(self, ticket):
         if ticket.conversation_id is None:
             return _("This ticket was not created from a conversation.")
-        chat_messages = ticket.conversation.messages.prefetch_related("cited_articles")
+        chat_messages = ticket.conversation.messages.prefetch_related(
+            sources_prefetch()
+        )
         return render_to_string(
             "admin/tickets/ticket/transcript.html", {"chat_messages": chat_messages}
         )

@@ -58,6 +58,7 @@ def assessment_from_tool(tool_input, question, hits, language):
     assessment.asked_for_person = tool_input.get("asked_for_person") is True
 
     hit_ids = [hit.article.pk for hit in hits]
+    # The model's order is kept: the chat lists the sources in it.
     cited = tool_input.get("cited_article_ids")
     cited_ids = []
     if isinstance(cited, list):

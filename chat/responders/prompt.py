@@ -92,7 +92,10 @@ ASSESSMENT_TOOL = {
             "cited_article_ids": {
                 "type": "array",
                 "items": {"type": "integer"},
-                "description": "The ids of the articles the answer used.",
+                "description": (
+                    "The ids of the articles the answer used, the one it "
+                    "relied on most first."
+                ),
             },
             "suggested_category": {
                 "type": "string",
