@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chat.budget import daily_budget_spent
+from chat.budget import daily_budget_spent, day_start
 from chat.database import run_step
 from chat.intent import (
     asks_for_person,
@@ -266,8 +266,30 @@ def over_budget(message):
     return daily_budget_spent(message.conversation)
 
 
-def save_responder(message_pk, name):
-    Message.objects.filter(pk=message_pk).update(responder=name)
+def budget_notice_shown(message):
+    """Return whether another reply of the conversation hit the daily limit today.
+
+    The first such reply starts with the budget notice, so the employee has
+    seen it in this conversation.
+    """
+    return (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            role=Message.Role.ASSISTANT,
+            daily_limit_reached=True,
+            created_at__gte=day_start(),
+        )
+        .exclude(pk=message.pk)
+        .exists()
+    )
+
+
+def save_responder(message_pk, name, limited):
+    # generate_reply stores the flag before it sends the notice, so that a
+    # reply interrupted after the notice still counts as having shown it.
+    Message.objects.filter(pk=message_pk).update(
+        responder=name, daily_limit_reached=limited
+    )
 
 
 def save_partial(message_pk, text):
@@ -333,6 +355,7 @@ async def generate_reply(message):
     and the message is marked interrupted.
     """
     text = ""
+    notice = ""
     assessment = None
     limited = False
     question, hits, ceiling = "", [], 1.0
@@ -354,11 +377,16 @@ async def generate_reply(message):
             )
             limited = True
             responder = OfflineResponder()
-            notice = budget_notice(language) + "\n\n"
+            # Once per conversation and day, because the notice also
+            # explains the later replies of the conversation.
+            if not await run_step(budget_notice_shown, message):
+                notice = budget_notice(language) + "\n\n"
+        message.responder = responder.name
+        message.daily_limit_reached = limited
+        await run_step(save_responder, message.pk, responder.name, limited)
+        if notice:
             text += notice
             yield notice
-        message.responder = responder.name
-        await run_step(save_responder, message.pk, responder.name)
         # aclosing() closes the responder's stream and its pending read when
         # the client goes away, so the model call stops at once.
         async with (

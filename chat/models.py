@@ -112,6 +112,10 @@ class Message(models.Model):
     )
     helpful = models.BooleanField(_("helpful"), null=True, blank=True)
     responder = models.CharField(_("responder"), max_length=30, blank=True)
+    # Set when the employee's daily token budget kept Claude from answering.
+    # Only the first such reply of a conversation on a day starts with the
+    # notice, so later ones look this flag up.
+    daily_limit_reached = models.BooleanField(_("daily limit reached"), default=False)
     model = models.CharField(_("model"), max_length=100, blank=True)
     input_tokens = models.PositiveIntegerField(_("input tokens"), default=0)
     output_tokens = models.PositiveIntegerField(_("output tokens"), default=0)

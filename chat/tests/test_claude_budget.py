@@ -1,12 +1,14 @@
 """The daily token budget of the Claude path, against the fake Messages API."""
 
+from contextlib import aclosing
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from chat.assistant import budget_notice
+from chat.assistant import budget_notice, generate_reply
 from chat.budget import day_start, tokens_used_today
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
@@ -181,6 +183,98 @@ def test_person_request_keeps_its_reason(claude, vpn_article):
 
     assert reply.text.startswith(budget_notice("en"))
     assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
+
+
+def test_notice_once_per_conversation(claude, vpn_article, mail_article):
+    conversation = ConversationFactory()
+    spend(conversation, input_tokens=BUDGET)
+
+    first = answer(conversation, "VPN does not connect")
+    second = answer(conversation, "Не могу войти в корпоративную почту")
+
+    assert claude.requests == []
+    assert first.text.startswith(budget_notice("en"))
+    assert first.daily_limit_reached
+    assert budget_notice("en") not in second.text
+    assert budget_notice("ru") not in second.text
+    assert "Вот что нужно сделать" in second.text
+    assert second.daily_limit_reached
+    assert second.handoff == Message.Handoff.DAILY_LIMIT
+    assert second.offers_ticket
+
+
+def test_notice_again_in_new_conversation(claude, vpn_article):
+    user = get_user_model().objects.create_user("anna")
+    earlier = ConversationFactory(user=user)
+    spend(earlier, input_tokens=BUDGET)
+    answer(earlier, "VPN does not connect")
+
+    reply = answer(ConversationFactory(user=user), "VPN does not connect")
+
+    assert reply.text.startswith(budget_notice("en"))
+
+
+def test_notice_again_on_next_day(claude, vpn_article):
+    conversation = ConversationFactory()
+    spend(conversation, input_tokens=BUDGET)
+    yesterday = answer(conversation, "VPN does not connect")
+    Message.objects.filter(conversation=conversation).update(
+        created_at=day_start() - timedelta(hours=1)
+    )
+    spend(conversation, input_tokens=BUDGET)
+
+    reply = answer(conversation, "VPN still does not connect")
+
+    assert yesterday.text.startswith(budget_notice("en"))
+    assert reply.text.startswith(budget_notice("en"))
+
+
+def test_interrupted_notice_is_not_repeated(claude, vpn_article):
+    conversation = ConversationFactory()
+    spend(conversation, input_tokens=BUDGET)
+    MessageFactory(conversation=conversation, text="VPN does not connect")
+    interrupted = MessageFactory(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text="",
+        status=Message.Status.STREAMING,
+    )
+
+    async def read_notice_and_leave():
+        async with aclosing(generate_reply(interrupted)) as chunks:
+            return await anext(chunks)
+
+    notice = async_to_sync(read_notice_and_leave)()
+    reply = answer(conversation, "VPN does not connect")
+
+    interrupted.refresh_from_db()
+    assert notice.startswith(budget_notice("en"))
+    assert interrupted.status == Message.Status.INTERRUPTED
+    assert interrupted.text.startswith(budget_notice("en"))
+    assert budget_notice("en") not in reply.text
+
+
+def test_claude_reply_does_not_count_as_notice(claude, vpn_article, settings):
+    settings.HELPDESK_DAILY_TOKEN_BUDGET = 1
+    conversation = ConversationFactory()
+
+    first = answer(conversation, "VPN does not connect")
+    second = answer(conversation, "VPN still does not connect")
+
+    assert not first.daily_limit_reached
+    assert second.text.startswith(budget_notice("en"))
+
+
+def test_page_shows_notice_once(claude, visitor, session_key, vpn_article):
+    spend(ConversationFactory(session_key=session_key), input_tokens=BUDGET)
+
+    for text in ["VPN is down", "VPN still does not connect"]:
+        visitor.post(reverse("chat:post_message"), {"text": text})
+    page = visitor.get(reverse("chat:page")).content.decode()
+
+    assert claude.requests == []
+    assert page.count("reached today's limit of the AI assistant") == 1
+    assert page.count("Need more help today?") == 2
 
 
 def test_counted_tokens_leave_out_cache_reads(db):
