@@ -19,7 +19,7 @@ from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
 from tickets import workflow
 from tickets.admin_filters import AssigneeFilter, OverdueFilter
 from tickets.articles import ArticleDraftError, draft_article
-from tickets.models import Comment, Event, Ticket, TicketStatistics
+from tickets.models import Comment, EarlierRating, Event, Ticket, TicketStatistics
 from tickets.stats_admin import TicketStatisticsAdmin
 
 
@@ -165,6 +165,22 @@ class EventInline(admin.TabularInline):
         return event.new_display
 
 
+class EarlierRatingInline(admin.TabularInline):
+    """Ratings of resolutions that were reopened. The current one is on the ticket."""
+
+    model = EarlierRating
+    extra = 0
+    can_delete = False
+    fields = ["rating", "comment", "resolved_at", "reopened_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 def status_action(status):
     """Build an admin action that moves the selected tickets to ``status``."""
 
@@ -244,7 +260,7 @@ class TicketAdmin(admin.ModelAdmin):
             {"fields": ["conversation", "handoff", "transcript"]},
         ),
     ]
-    inlines = [CommentInline, EventInline]
+    inlines = [CommentInline, EventInline, EarlierRatingInline]
     actions = [
         "assign_to_me",
         "replace_tracking_links",

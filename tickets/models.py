@@ -169,6 +169,12 @@ class Ticket(models.Model):
 
     @property
     def can_be_rated(self):
+        """Whether the employee can rate the current resolution.
+
+        ``rating`` belongs to the current resolution only, because reopening
+        the ticket moves it to EarlierRating. So a ticket resolved again can
+        be rated again.
+        """
         return self.status in (self.Status.RESOLVED, self.Status.CLOSED) and (
             self.rating is None
         )
@@ -214,6 +220,30 @@ class Comment(models.Model):
     @property
     def is_public(self):
         return self.kind != self.Kind.INTERNAL_NOTE
+
+
+class EarlierRating(models.Model):
+    """The employee's rating of a resolution that was reopened afterwards."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="earlier_ratings"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("rating comment"), blank=True, max_length=2000)
+    # The time of the rated resolution. Empty when the ticket had none, as
+    # one that staff created as resolved in the admin.
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["reopened_at", "pk"]
+        verbose_name = _("earlier rating")
+        verbose_name_plural = _("earlier ratings")
+
+    def __str__(self):
+        return f"{self.rating}/5"
 
 
 class Event(models.Model):

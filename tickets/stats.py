@@ -162,6 +162,11 @@ def tickets_by_handoff(start, end):
 
 
 def satisfaction(start, end):
+    """Average and count the ratings of the tickets' current resolutions.
+
+    The rating of a resolution that was reopened is an EarlierRating and
+    is not counted.
+    """
     return tickets_in(start, end).aggregate(
         average=Avg("rating"), count=Count("rating")
     )

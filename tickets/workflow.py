@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import emails
-from tickets.models import Comment, Event, Ticket, new_tracking_token
+from tickets.models import (
+    Comment,
+    EarlierRating,
+    Event,
+    Ticket,
+    new_tracking_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +32,9 @@ TRANSITIONS = {
 }
 
 TRACKED_FIELDS = ("status", "priority", "assignee")
+# Statuses whose ticket the employee can rate. Leaving them for an open
+# status reopens the ticket.
+RATED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
 class TransitionError(Exception):
@@ -104,11 +113,21 @@ def save_with_history(request, ticket, previous):
     changed = [
         field for field in TRACKED_FIELDS if previous[field] != getattr(ticket, field)
     ]
+    reopened = (
+        "status" in changed
+        and previous["status"] in RATED_STATUSES
+        and ticket.status in Ticket.OPEN_STATUSES
+    )
+    rated_resolution_at = ticket.resolved_at
     if "status" in changed:
         set_status_timestamps(ticket)
 
     actor = acting_user(request)
     with transaction.atomic():
+        keep_stored_rating(ticket)
+        archived_rating = ticket.rating if reopened else None
+        if archived_rating is not None:
+            archive_rating(ticket, rated_resolution_at)
         ticket.save()
         Event.objects.bulk_create(
             Event(
@@ -123,10 +142,49 @@ def save_with_history(request, ticket, previous):
 
     if changed:
         logger.info("Ticket %s: %s changed", ticket.reference, ", ".join(changed))
+    if archived_rating is not None:
+        logger.info(
+            "Ticket %s reopened: its rating %s moved to the earlier ratings",
+            ticket.reference,
+            archived_rating,
+        )
     if "status" in changed and ticket.status == Status.RESOLVED:
         emails.notify_resolved(request, ticket)
     if "assignee" in changed and ticket.assignee not in (None, actor):
         emails.notify_assigned(request, ticket)
+
+
+def keep_stored_rating(ticket):
+    """Lock the ticket's row and copy its stored rating onto ``ticket``.
+
+    The employee may rate the ticket after another request loaded it, and
+    saving that request's copy would otherwise write back the rating it
+    loaded. rate_ticket locks the same row, so the two wait for each other.
+    """
+    stored = (
+        Ticket.objects.select_for_update()
+        .values("rating", "rating_comment")
+        .get(pk=ticket.pk)
+    )
+    ticket.rating = stored["rating"]
+    ticket.rating_comment = stored["rating_comment"]
+
+
+def archive_rating(ticket, resolved_at):
+    """Move the rating of a reopened ticket to its earlier ratings.
+
+    The rating belongs to the resolution that was just reopened, so the next
+    resolution can be rated afresh, and staff still see the earlier one.
+    The caller saves ``ticket``.
+    """
+    EarlierRating.objects.create(
+        ticket=ticket,
+        rating=ticket.rating,
+        comment=ticket.rating_comment,
+        resolved_at=resolved_at,
+    )
+    ticket.rating = None
+    ticket.rating_comment = ""
 
 
 def set_status_timestamps(ticket):
@@ -192,10 +250,10 @@ def add_employee_reply(request, ticket, body):
 
 
 def rate_ticket(ticket, rating, comment):
-    """Store the employee's one-time rating of a resolved ticket.
+    """Store the employee's rating of the ticket's current resolution.
 
-    Returns False, changing nothing, when the ticket is not resolved or
-    already rated.
+    Returns False, changing nothing, when the ticket is not resolved or this
+    resolution is already rated.
     """
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
