@@ -172,7 +172,13 @@ def reply_to_ticket(request, token):
                 ),
             )
         else:
-            messages.success(request, _("Your reply is sent to IT staff."))
+            if ticket.status == Ticket.Status.RESOLVED:
+                notice = _(
+                    "Thank you! Your reply is sent, and the ticket stays resolved."
+                )
+            else:
+                notice = _("Your reply is sent to IT staff.")
+            messages.success(request, notice)
             return redirect(ticket)
 
     context = detail_context(ticket, reply_form=form)

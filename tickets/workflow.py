@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chat.intent import is_closing
 from tickets import emails
 from tickets.models import (
     Comment,
@@ -231,16 +232,20 @@ def add_employee_reply(request, ticket, body):
     """Store the employee's reply and hand the ticket back to staff.
 
     A ticket waiting for the employee, or a resolved one, moves to "in
-    progress". Raises TransitionError for a closed ticket.
+    progress", except a resolved one that the reply only thanks for. Raises
+    TransitionError for a closed ticket.
     """
     if not accepts_comments(ticket.status):
         raise TransitionError(ticket.status, Status.IN_PROGRESS)
 
+    reopens = ticket.status == Status.WAITING or (
+        ticket.status == Status.RESOLVED and not is_closing(body)
+    )
     with transaction.atomic():
         comment = ticket.comments.create(
             kind=Comment.Kind.EMPLOYEE_REPLY, author=acting_user(request), body=body
         )
-        if ticket.status in (Status.WAITING, Status.RESOLVED):
+        if reopens:
             update_ticket(request, ticket, status=Status.IN_PROGRESS)
         else:
             ticket.save(update_fields=["updated_at"])

@@ -116,6 +116,36 @@ def test_employee_reply_reopens_resolved_ticket(client):
     assert ticket.status == Status.IN_PROGRESS
 
 
+@pytest.mark.parametrize("body", ["Спасибо, всё заработало!", "Thanks!"])
+def test_thanks_keep_resolved_ticket_resolved(client, body):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    response = client.post(reply_url(ticket), {"body": body}, follow=True)
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    assert ticket.comments.get().body == body
+    assert "the ticket stays resolved" in response.text
+
+
+def test_thanks_with_new_problem_reopen_ticket(client):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    client.post(reply_url(ticket), {"body": "Спасибо, но снова не работает"})
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+
+
+def test_thanks_move_waiting_ticket_to_staff(client):
+    ticket = TicketFactory(status=Status.WAITING)
+
+    client.post(reply_url(ticket), {"body": "Спасибо, всё заработало!"})
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+
+
 def test_employee_reply_to_closed_ticket_rejected(client):
     ticket = TicketFactory(status=Status.CLOSED)
 
