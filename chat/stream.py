@@ -79,7 +79,9 @@ def status_event(waiting):
 def render_final(message, request):
     message = (
         Message.objects.select_related("conversation")
-        .prefetch_related(sources_prefetch(Article.objects.only("title")))
+        .prefetch_related(
+            sources_prefetch(Article.objects.only("title", "is_published"))
+        )
         .get(pk=message.pk)
     )
     if message.status == Message.Status.INTERRUPTED:

@@ -56,8 +56,9 @@ def page_context(request, conversation, form):
     chat_messages = []
     if conversation is not None:
         # The related manager sets message.conversation to ``conversation``,
-        # and the sources list needs only the title and the id of an article.
-        sources = sources_prefetch(Article.objects.only("title"))
+        # and the sources list needs only the title, the id and whether an
+        # article is still published.
+        sources = sources_prefetch(Article.objects.only("title", "is_published"))
         chat_messages = list(conversation.messages.prefetch_related(sources))
     add_question_text(chat_messages)
     # Only the newest finished reply that offers a ticket loads the form, so

@@ -134,3 +134,16 @@ def test_shared_article_keeps_each_order(vpn_articles):
     assert replies[1].sources == [vpn, update, home]
     assert Message.objects.get(pk=first.pk).sources == [home, vpn]
     assert Message.objects.get(pk=second.pk).sources == [vpn, update, home]
+
+
+def test_unpublished_source_is_named_without_link(visitor, vpn_articles):
+    visitor.post(reverse("chat:post_message"), {"text": QUESTION})
+    withdrawn = vpn_articles[0]
+    withdrawn.is_published = False
+    withdrawn.save()
+
+    page = visitor.get(reverse("chat:page")).content.decode()
+
+    assert withdrawn.get_absolute_url() not in page
+    assert f'{withdrawn.title} <span class="source-note">(no longer published)' in page
+    assert vpn_articles[1].get_absolute_url() in page
