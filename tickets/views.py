@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -128,6 +129,9 @@ def detail_context(ticket, reply_form=None, rating_form=None):
     }
 
 
+# The page holds the employee's personal data under a secret address, so no
+# shared cache may keep it.
+@never_cache
 @require_GET
 def ticket_detail(request, token):
     ticket = get_ticket(token)
@@ -210,6 +214,7 @@ def rate_ticket(request, token):
     return redirect(ticket)
 
 
+@never_cache
 @require_GET
 @login_required
 def my_tickets(request):

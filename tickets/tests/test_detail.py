@@ -285,3 +285,12 @@ def test_reply_stores_line_breaks_as_newlines(client):
     client.post(reply_url(ticket), {"body": "First line\r\nSecond line"})
 
     assert ticket.comments.get().body == "First line\nSecond line"
+
+
+def test_tracking_page_is_not_cached(client):
+    ticket = TicketFactory()
+
+    response = client.get(ticket.get_absolute_url())
+
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]

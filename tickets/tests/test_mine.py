@@ -31,3 +31,10 @@ def test_empty_list_offers_ticket_form(employee_client):
     response = employee_client.get(URL)
 
     assert reverse("tickets:create") in response.text
+
+
+def test_my_tickets_page_is_not_cached(employee_client):
+    response = employee_client.get(reverse("tickets:mine"))
+
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
