@@ -1,4 +1,4 @@
-"""Drive the chat and the knowledge base in Chromium against uvicorn (ASGI).
+"""Drive the chat, ticket pages and knowledge base in Chromium under uvicorn (ASGI).
 
 The live server runs in its own process on its own database, because the
 stream must go through a real ASGI server to arrive in pieces. The tests of
@@ -406,3 +406,18 @@ def test_invalid_rating_shows_error_in_place(page):
     expect(error).to_have_text("The rating is invalid: choose yes or no.")
     assert page.locator(".site-header").count() == 1
     assert page.locator(".rating button[value=no]").count() == 1
+
+
+def test_long_subject_fits_narrow_screen(page):
+    page.set_viewport_size({"width": 375, "height": 700})
+    page.goto("/tickets/new/")
+    page.fill("[name=subject]", "C:\\Users\\" + "a" * 180)
+    page.fill("[name=requester_name]", "Anna Petrova")
+    page.fill("[name=requester_email]", "anna@example.com")
+    page.fill("[name=description]", "The path in the subject does not open.")
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+
+    assert width <= 375
