@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from chat.access import get_conversation
 from chat.handoff import ticket_prefill
+from chat.intent import detect_language
 from helpdesk.ratelimit import format_wait, hit_rate_limit
 from helpdesk.validators import to_single_line
 from tickets import workflow
@@ -86,7 +87,10 @@ def create_ticket(request):
     ticket.user = request.user if request.user.is_authenticated else None
     ticket.conversation = conversation
     ticket.handoff = prefill["handoff"] if prefill else ""
-    ticket.language = get_language() or ""
+    # E-mails about the ticket follow the language of its subject, as the
+    # chat's replies follow the question's; a subject such as "VPN" keeps
+    # the page's language.
+    ticket.language = detect_language(ticket.subject, default=get_language() or "en")
     workflow.open_ticket(request, ticket)
 
     messages.success(

@@ -209,9 +209,23 @@ def test_long_description_rejected(client):
 def test_create_stores_page_language(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
 
-    client.post(URL, ticket_data())
+    client.post(URL, ticket_data(subject="VPN"))
 
     assert Ticket.objects.get().language == "ru"
+
+
+def test_russian_subject_on_english_page_stores_russian(client):
+    client.post(URL, ticket_data(subject="Не печатает принтер на третьем этаже"))
+
+    assert Ticket.objects.get().language == "ru"
+
+
+def test_english_subject_on_russian_page_stores_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+
+    client.post(URL, ticket_data(subject="Printer on the third floor is jammed"))
+
+    assert Ticket.objects.get().language == "en"
 
 
 def test_subject_line_breaks_collapsed(client):
