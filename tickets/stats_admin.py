@@ -77,8 +77,12 @@ class TicketStatisticsAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
         first_day, last_day = default_period()
+        # Other query parameters, as from an old bookmark, leave the form
+        # unbound, so the page shows the default period without errors.
+        period_given = any(name in request.GET for name in PeriodForm.base_fields)
         form = PeriodForm(
-            request.GET or None, initial={"start": first_day, "end": last_day}
+            request.GET if period_given else None,
+            initial={"start": first_day, "end": last_day},
         )
         if form.is_valid():
             first_day, last_day = form.cleaned_data["start"], form.cleaned_data["end"]

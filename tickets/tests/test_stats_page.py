@@ -94,3 +94,22 @@ def test_charts_use_no_inline_style(staff_client):
     assert "<svg" in part
     assert "style=" not in part
     assert "<script" not in part
+
+
+def test_unknown_parameter_shows_default_period(staff_client):
+    response = staff_client.get(URL, {"days": "7"})
+
+    today = timezone.localdate()
+    assert response.status_code == 200
+    assert "The dates are invalid" not in response.text
+    assert "This field is required" not in response.text
+    assert response.context["first_day"] == today - timedelta(days=29)
+    assert response.context["last_day"] == today
+    assert f'value="{today.isoformat()}"' in response.text
+
+
+def test_missing_end_date_shows_message(staff_client):
+    response = staff_client.get(URL, {"start": "2026-03-01"})
+
+    assert "The dates are invalid" in response.text
+    assert "This field is required" in response.text
