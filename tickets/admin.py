@@ -120,12 +120,13 @@ class CommentInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def get_extra(self, request, obj=None, **kwargs):
-        # A closed ticket gets no empty reply row. A row posted from a page
-        # loaded before the ticket closed still reaches CommentFormSet.clean.
+    def get_max_num(self, request, obj=None, **kwargs):
+        # A closed ticket gets no empty reply row and no "Add another" link.
+        # A row posted from a page loaded before the ticket closed still
+        # reaches CommentFormSet.clean, which rejects it and keeps its text.
         if obj is not None and not workflow.accepts_comments(obj.status):
             return 0
-        return super().get_extra(request, obj, **kwargs)
+        return super().get_max_num(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")

@@ -456,3 +456,23 @@ def test_staff_reply_stores_line_breaks_as_newlines(staff_client):
     )
 
     assert Comment.objects.get(ticket=ticket).body == "One\nTwo"
+
+
+def test_closed_ticket_offers_no_add_link(staff_client):
+    ticket = TicketFactory(status=Status.CLOSED)
+    Comment.objects.create(ticket=ticket, kind="staff_reply", body="Done.")
+
+    response = staff_client.get(change_url(ticket))
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.max_num == 0
+    assert 'name="comments-MAX_NUM_FORMS" value="0"' in response.text
+
+
+def test_open_ticket_offers_add_link(staff_client):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    response = staff_client.get(change_url(ticket))
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.max_num > 0
