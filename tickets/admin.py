@@ -199,6 +199,7 @@ class TicketAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
         "subject",
+        "requester",
         "status",
         "overdue",
         "priority",
@@ -215,7 +216,14 @@ class TicketAdmin(admin.ModelAdmin):
         OverdueFilter,
     ]
     list_select_related = ["category", "assignee"]
-    search_fields = ["reference", "requester_email", "subject", "description"]
+    # yo_icontains is icontains that treats "ё" as "е" (tickets.lookups).
+    search_fields = [
+        "reference",
+        "requester_email",
+        "requester_name__yo_icontains",
+        "subject__yo_icontains",
+        "description__yo_icontains",
+    ]
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ["user"]
@@ -282,6 +290,10 @@ class TicketAdmin(admin.ModelAdmin):
                 is_staff=True, is_active=True
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("requester"), ordering="requester_name")
+    def requester(self, ticket):
+        return ticket.requester_name
 
     @admin.display(description=gettext_lazy("overdue"))
     def overdue(self, ticket):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chat.models import Message
+from tickets.lookups import YoFoldedIContains
 from tickets.targets import resolution_target, response_target
 
 
@@ -300,3 +301,10 @@ class TicketStatistics(Ticket):
         proxy = True
         verbose_name = _("statistics")
         verbose_name_plural = _("statistics")
+
+
+# The admin's ticket search finds "ёлка" by "елка" and the other way round.
+for field_name in ("requester_name", "subject", "description"):
+    Ticket._meta.get_field(field_name).register_lookup(
+        YoFoldedIContains, lookup_name="yo_icontains"
+    )

@@ -458,6 +458,48 @@ def test_staff_reply_stores_line_breaks_as_newlines(staff_client):
     assert Comment.objects.get(ticket=ticket).body == "One\nTwo"
 
 
+def test_changelist_search_by_requester_name(staff_client):
+    wanted = TicketFactory(requester_name="Boris Volkov")
+    TicketFactory(requester_name="Vera Orlova")
+
+    response = staff_client.get(CHANGELIST, {"q": "volkov"})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("Не горят ёлки на экране", "елки"),
+        ("Не горят елки на экране", "ёлки"),
+    ],
+)
+def test_changelist_search_treats_yo_as_ye(staff_client, stored, query):
+    wanted = TicketFactory(subject=stored)
+    TicketFactory(subject="Не горят лампы")
+
+    response = staff_client.get(CHANGELIST, {"q": query})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_changelist_search_name_with_yo(staff_client):
+    wanted = TicketFactory(requester_name="Пётр Семёнов")
+    TicketFactory(requester_name="Пётр Орлов")
+
+    response = staff_client.get(CHANGELIST, {"q": "Семенов"})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_changelist_shows_requester(staff_client):
+    TicketFactory(requester_name="Boris Volkov")
+
+    response = staff_client.get(CHANGELIST)
+
+    assert '<td class="field-requester">Boris Volkov</td>' in response.text
+
+
 def test_closed_ticket_offers_no_add_link(staff_client):
     ticket = TicketFactory(status=Status.CLOSED)
     Comment.objects.create(ticket=ticket, kind="staff_reply", body="Done.")
