@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -15,61 +15,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from chat.models import sources_prefetch
-from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
+from helpdesk.forms import MultilineField
 from tickets import workflow
 from tickets.admin_filters import AssigneeFilter, OverdueFilter
+from tickets.admin_forms import TicketAdminForm
 from tickets.articles import ArticleDraftError, draft_article
 from tickets.models import Comment, EarlierRating, Event, Ticket, TicketStatistics
 from tickets.stats_admin import TicketStatisticsAdmin
-
-
-class TicketAdminForm(forms.ModelForm):
-    class Meta:
-        model = Ticket
-        fields = [
-            "subject",
-            "description",
-            "status",
-            "priority",
-            "assignee",
-            "category",
-            "requester_name",
-            "requester_email",
-            "user",
-            "conversation",
-        ]
-        field_classes = {
-            "subject": SingleLineField,
-            "description": MultilineField,
-            "requester_name": SingleLineField,
-            "requester_email": SingleLineEmailField,
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        status = self.fields.get("status")
-        if status is not None and self.instance.pk:
-            # Offer only the allowed statuses, but validate against all of them
-            # so that a stale form gets the transition message from clean_status.
-            current = self.instance.status
-            allowed = {current, *workflow.allowed_statuses(current)}
-            status.widget.choices = [
-                (value, label) for value, label in status.choices if value in allowed
-            ]
-
-    def clean_status(self):
-        new_status = self.cleaned_data["status"]
-        old_status = self.instance.status
-        if (
-            self.instance.pk
-            and new_status != old_status
-            and not workflow.can_change_status(old_status, new_status)
-        ):
-            raise ValidationError(
-                workflow.transition_error_message(old_status, new_status),
-                code="invalid_transition",
-            )
-        return new_status
 
 
 class CommentAdminForm(forms.ModelForm):
@@ -329,6 +281,16 @@ class TicketAdmin(admin.ModelAdmin):
             "admin/tickets/ticket/transcript.html", {"chat_messages": chat_messages}
         )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            # The row stays locked until the save commits, so an employee's
+            # reply, which takes the same lock, cannot land between reading
+            # the ticket and saving it. SQLite has no row locks.
+            lock_ticket(unquote(object_id))
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not change:
             workflow.open_ticket(request, obj)
@@ -420,6 +382,7 @@ class TicketAdmin(admin.ModelAdmin):
         context["can_revoke_link"] = obj is not None and self.has_change_permission(
             request, obj
         )
+        context["comments_added_meanwhile"] = comments_added_meanwhile(context, obj)
         context["can_turn_into_article"] = (
             obj is not None
             and obj.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
@@ -474,6 +437,34 @@ class TicketAdmin(admin.ModelAdmin):
             % {"reference": ticket.reference, "email": ticket.requester_email},
         )
         return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+
+def comments_added_meanwhile(context, ticket):
+    """Return the ticket's comments that a page shown again after an error lacks.
+
+    A bound formset lists the comments that the page was loaded with, so a
+    reply that the employee sent since then would stay unseen.
+    """
+    if ticket is None or not context["adminform"].form.is_bound:
+        return []
+    for inline in context["inline_admin_formsets"]:
+        if inline.formset.model is Comment:
+            shown = [form.instance.pk for form in inline.formset.initial_forms]
+            return list(ticket.comments.exclude(pk__in=shown).select_related("author"))
+    return []
+
+
+def lock_ticket(object_id):
+    """Lock the ticket's row until the transaction ends, if the id is valid."""
+    try:
+        list(
+            Ticket.objects.select_for_update()
+            .filter(pk=object_id)
+            .values_list("pk", flat=True)
+        )
+    except (ValueError, ValidationError):
+        # changeform_view then reports the invalid id as not found.
+        pass
 
 
 admin.site.register(TicketStatistics, TicketStatisticsAdmin)

@@ -235,13 +235,16 @@ def add_employee_reply(request, ticket, body):
     progress", except a resolved one that the reply only thanks for. Raises
     TransitionError for a closed ticket.
     """
-    if not accepts_comments(ticket.status):
-        raise TransitionError(ticket.status, Status.IN_PROGRESS)
-
-    reopens = ticket.status == Status.WAITING or (
-        ticket.status == Status.RESOLVED and not is_closing(body)
-    )
     with transaction.atomic():
+        # Staff may have changed the ticket since it was loaded. Saving the
+        # old copy would undo that, so reload it under the row lock that the
+        # admin's change form also takes.
+        ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
+        if not accepts_comments(ticket.status):
+            raise TransitionError(ticket.status, Status.IN_PROGRESS)
+        reopens = ticket.status == Status.WAITING or (
+            ticket.status == Status.RESOLVED and not is_closing(body)
+        )
         comment = ticket.comments.create(
             kind=Comment.Kind.EMPLOYEE_REPLY, author=acting_user(request), body=body
         )

@@ -1,6 +1,10 @@
+import html
+import re
+
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -8,6 +12,7 @@ from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
 from knowledge.models import Article
 from knowledge.tests.factories import ArticleFactory, CategoryFactory
+from tickets import workflow
 from tickets.models import Comment, Event, Ticket
 from tickets.tests.factories import TicketFactory
 
@@ -22,16 +27,26 @@ def change_url(ticket):
     return reverse("admin:tickets_ticket_change", args=[ticket.pk])
 
 
+# A hidden input of a field's loaded value, as Django renders it for
+# show_hidden_initial. The value attribute is missing for an empty value.
+HIDDEN_INITIAL_REGEX = re.compile(
+    r'<input type="hidden" name="(initial-[^"]+)"(?: value="([^"]*)")?'
+)
+
+
 def change_form_data(response, **overrides):
     """Return the POST data of an admin change form as the browser sends it."""
     data = {}
     form = response.context["adminform"].form
     for name in form.fields:
         data[name] = form[name].value()
+    for name, value in HIDDEN_INITIAL_REGEX.findall(response.text):
+        data[name] = html.unescape(value)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        for key, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{key}"] = value
+        management_form = formset.management_form
+        for name in management_form.fields:
+            data[management_form.add_prefix(name)] = management_form[name].value()
         for inline_form in formset.forms:
             for name in inline_form.fields:
                 data[inline_form.add_prefix(name)] = inline_form[name].value()
@@ -456,6 +471,194 @@ def test_staff_reply_stores_line_breaks_as_newlines(staff_client):
     )
 
     assert Comment.objects.get(ticket=ticket).body == "One\nTwo"
+
+
+def employee_reply(ticket, body="It is the left one."):
+    """Post a reply on the ticket's tracking page, as the employee does."""
+    url = reverse("tickets:reply", args=[ticket.tracking_token])
+    response = Client().post(url, {"body": body})
+    assert response.status_code == 302
+
+
+def test_change_form_sends_loaded_values(staff_client):
+    ticket = TicketFactory(status=Status.WAITING)
+
+    response = staff_client.get(change_url(ticket))
+
+    assert '<input type="hidden" name="initial-status" value="waiting"' in (
+        response.text
+    )
+
+
+@pytest.mark.parametrize("loaded_status", [Status.WAITING, Status.RESOLVED])
+def test_stale_form_keeps_employee_reopen(
+    staff_client, staff, django_capture_on_commit_callbacks, loaded_status
+):
+    ticket = TicketFactory(status=loaded_status)
+    page = staff_client.get(change_url(ticket))
+    employee_reply(ticket)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            change_url(ticket), change_form_data(page, priority="high")
+        )
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.status == Status.IN_PROGRESS
+    assert ticket.priority == Ticket.Priority.HIGH
+    assert not ticket.events.filter(field="status", actor=staff).exists()
+    assert mail.outbox == []
+
+
+def test_stale_status_change_rejected_and_kept(staff_client):
+    ticket = TicketFactory(status=Status.WAITING)
+    page = staff_client.get(change_url(ticket))
+    employee_reply(ticket)
+
+    response = staff_client.post(
+        change_url(ticket),
+        change_form_data(
+            page,
+            status=Status.RESOLVED,
+            priority="high",
+            **{"comments-0-kind": "staff_reply", "comments-0-body": "Fixed <it>."},
+        ),
+    )
+
+    ticket.refresh_from_db()
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["status"]
+    assert "changed to “In progress” after you opened this page" in error
+    assert ticket.status == Status.IN_PROGRESS
+    assert ticket.priority == Ticket.Priority.NORMAL
+    assert not ticket.comments.filter(kind=Comment.Kind.STAFF_REPLY).exists()
+    assert "Fixed &lt;it&gt;.</textarea>" in response.text
+    assert '<option value="high" selected>' in response.text
+
+
+def test_rejected_stale_form_shows_new_reply(staff_client):
+    ticket = TicketFactory(status=Status.WAITING)
+    page = staff_client.get(change_url(ticket))
+    employee_reply(ticket, "The left one <monitor>.")
+
+    response = staff_client.post(
+        change_url(ticket), change_form_data(page, status=Status.RESOLVED)
+    )
+
+    [comment] = response.context["comments_added_meanwhile"]
+    assert comment.body == "The left one <monitor>."
+    assert "<p>The left one &lt;monitor&gt;.</p>" in response.text
+
+
+def test_stale_status_saved_on_second_try(staff_client):
+    ticket = TicketFactory(status=Status.WAITING)
+    page = staff_client.get(change_url(ticket))
+    employee_reply(ticket)
+    rejected = staff_client.post(
+        change_url(ticket), change_form_data(page, status=Status.RESOLVED)
+    )
+
+    response = staff_client.post(change_url(ticket), change_form_data(rejected))
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.status == Status.RESOLVED
+
+
+def test_stale_form_keeps_other_assignee(
+    staff_client, staff, other_staff, request_as, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+    page = staff_client.get(change_url(ticket))
+    workflow.update_ticket(request_as(other_staff), ticket, assignee=other_staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            change_url(ticket), change_form_data(page, priority="high")
+        )
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.assignee == other_staff
+    assert ticket.events.filter(field="assignee").count() == 1
+    assert mail.outbox == []
+
+
+def test_stale_assignee_change_rejected(staff_client, staff, other_staff, request_as):
+    ticket = TicketFactory()
+    page = staff_client.get(change_url(ticket))
+    workflow.update_ticket(request_as(other_staff), ticket, assignee=other_staff)
+
+    response = staff_client.post(
+        change_url(ticket), change_form_data(page, assignee=staff.pk)
+    )
+
+    ticket.refresh_from_db()
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["assignee"]
+    assert "This field changed to “ivan” after you opened this page" in error
+    assert ticket.assignee == other_staff
+
+
+def test_stale_form_keeps_corrected_email(staff_client):
+    ticket = TicketFactory(description="Line one\nLine two")
+    page = staff_client.get(change_url(ticket))
+    Ticket.objects.filter(pk=ticket.pk).update(requester_email="anna.p@example.com")
+
+    response = staff_client.post(
+        change_url(ticket), change_form_data(page, subject="Printer offline")
+    )
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.requester_email == "anna.p@example.com"
+    assert ticket.subject == "Printer offline"
+    assert ticket.description == "Line one\nLine two"
+
+
+def test_same_change_by_both_saved(staff_client, staff, request_as):
+    ticket = TicketFactory()
+    page = staff_client.get(change_url(ticket))
+    workflow.update_ticket(request_as(staff), ticket, priority="high")
+
+    response = staff_client.post(
+        change_url(ticket), change_form_data(page, priority="high")
+    )
+
+    assert response.status_code == 302
+
+
+def test_form_without_loaded_values_saves_posted(staff_client):
+    ticket = TicketFactory(status=Status.WAITING)
+    page = staff_client.get(change_url(ticket))
+    data = {
+        key: value
+        for key, value in change_form_data(page, priority="high").items()
+        if not key.startswith("initial-")
+    }
+
+    response = staff_client.post(change_url(ticket), data)
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.priority == Ticket.Priority.HIGH
+
+
+def test_change_form_locks_ticket_row(staff_client):
+    if not connection.features.has_select_for_update:
+        pytest.skip("the database has no row locks")
+    ticket = TicketFactory()
+    page = staff_client.get(change_url(ticket))
+
+    with CaptureQueriesContext(connection) as queries:
+        staff_client.post(change_url(ticket), change_form_data(page))
+
+    ticket_queries = [
+        query["sql"] for query in queries if '"tickets_ticket"' in query["sql"]
+    ]
+    assert "FOR UPDATE" in ticket_queries[0]
 
 
 def test_changelist_search_by_requester_name(staff_client):

@@ -134,3 +134,32 @@ def test_reference_format():
     ticket = TicketFactory()
 
     assert ticket.reference == f"HD-{ticket.created_at:%Y}-{ticket.pk:05d}"
+
+
+def test_employee_reply_keeps_staff_change_made_meanwhile(staff, request_as):
+    ticket = TicketFactory(status=Status.WAITING)
+    loaded_before = Ticket.objects.get(pk=ticket.pk)
+    workflow.update_ticket(request_as(staff), ticket, priority=Ticket.Priority.HIGH)
+
+    workflow.add_employee_reply(
+        request_as(AnonymousUser()), loaded_before, "It still fails."
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.priority == Ticket.Priority.HIGH
+    assert ticket.status == Status.IN_PROGRESS
+
+
+def test_employee_reply_on_ticket_closed_meanwhile_rejected(staff, request_as):
+    ticket = TicketFactory(status=Status.WAITING)
+    loaded_before = Ticket.objects.get(pk=ticket.pk)
+    workflow.update_ticket(request_as(staff), ticket, status=Status.CLOSED)
+
+    with pytest.raises(workflow.TransitionError):
+        workflow.add_employee_reply(
+            request_as(AnonymousUser()), loaded_before, "It still fails."
+        )
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert not ticket.comments.exists()
