@@ -292,11 +292,16 @@ class TicketAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
+        # The e-mails wait for save_related, so that they include the staff
+        # replies saved on the same page.
+        form.staff_replies = []
         if not change:
-            workflow.open_ticket(request, obj)
+            workflow.open_ticket(request, obj, notify=False)
             return
         stored = Ticket.objects.select_related("assignee").get(pk=obj.pk)
-        workflow.save_with_history(request, obj, workflow.snapshot(stored))
+        previous = workflow.snapshot(stored)
+        changed = workflow.save_with_history(request, obj, previous, notify=False)
+        form.saved_changes = (previous, changed)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Comment:
@@ -304,7 +309,19 @@ class TicketAdmin(admin.ModelAdmin):
         for comment in formset.save(commit=False):
             comment.author = request.user
             comment.save()
-            workflow.add_staff_comment(request, form.instance, comment)
+            workflow.add_staff_comment(request, form.instance, comment, notify=False)
+            if comment.kind == Comment.Kind.STAFF_REPLY:
+                form.staff_replies.append(comment)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            previous, changed = form.saved_changes
+            workflow.notify_changes(
+                request, form.instance, previous, changed, form.staff_replies
+            )
+        else:
+            workflow.notify_opened(request, form.instance, form.staff_replies)
 
     @admin.action(description=gettext_lazy("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

@@ -28,12 +28,16 @@ def admin_url(request, ticket):
     return request.build_absolute_uri(path)
 
 
-def notify_created(request, ticket):
+def notify_created(request, ticket, replies=()):
+    """Send the employee the tracking link of a new ticket, and tell the team.
+
+    ``replies`` are staff replies saved with the ticket.
+    """
     send_to_employee(
         "created",
         ticket,
         _("[%(reference)s] Ticket received: %(subject)s"),
-        {"url": tracking_url(request, ticket)},
+        {"url": tracking_url(request, ticket), "replies": replies},
     )
     send_to_staff_mailboxes(
         "new_ticket",
@@ -52,12 +56,29 @@ def notify_staff_reply(request, ticket, comment):
     )
 
 
-def notify_resolved(request, ticket):
+def notify_resolved(request, ticket, replies=()):
+    """Tell the employee that the ticket is resolved, with the staff replies
+    saved with the resolution."""
     send_to_employee(
         "resolved",
         ticket,
         _("[%(reference)s] Ticket resolved: %(subject)s"),
-        {"url": tracking_url(request, ticket)},
+        {"url": tracking_url(request, ticket), "replies": replies},
+    )
+
+
+def notify_closed(request, ticket, replies=()):
+    """Tell the employee that the ticket is closed, with the staff replies
+    saved with the closure."""
+    send_to_employee(
+        "closed",
+        ticket,
+        _("[%(reference)s] Ticket closed: %(subject)s"),
+        {
+            "url": tracking_url(request, ticket),
+            "new_ticket_url": request.build_absolute_uri(reverse("tickets:create")),
+            "replies": replies,
+        },
     )
 
 

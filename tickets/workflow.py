@@ -70,8 +70,12 @@ def acting_user(request):
     return request.user if request.user.is_authenticated else None
 
 
-def open_ticket(request, ticket):
-    """Save a new ticket with its first history entry and notify the employee."""
+def open_ticket(request, ticket, notify=True):
+    """Save a new ticket with its first history entry and notify the employee.
+
+    With ``notify=False`` the caller sends the e-mails with notify_opened,
+    for example once the staff replies saved with the ticket exist.
+    """
     actor = acting_user(request)
     with transaction.atomic():
         ticket.save()
@@ -79,8 +83,18 @@ def open_ticket(request, ticket):
             ticket=ticket, field="status", new_value=ticket.status, actor=actor
         )
     logger.info("Ticket %s created", ticket.reference)
-    emails.notify_created(request, ticket)
-    if ticket.assignee not in (None, actor):
+    if notify:
+        notify_opened(request, ticket)
+
+
+def notify_opened(request, ticket, replies=()):
+    """Send the e-mails about a new ticket.
+
+    ``replies`` are staff replies saved with the ticket. They go into the
+    employee's e-mail.
+    """
+    emails.notify_created(request, ticket, replies)
+    if ticket.assignee not in (None, acting_user(request)):
         emails.notify_assigned(request, ticket)
 
 
@@ -105,11 +119,13 @@ def update_ticket(request, ticket, **changes):
     save_with_history(request, ticket, previous)
 
 
-def save_with_history(request, ticket, previous):
+def save_with_history(request, ticket, previous, notify=True):
     """Save the ticket, writing an Event for each tracked field that changed.
 
     ``previous`` maps each of TRACKED_FIELDS to its value before the change.
-    The caller has checked the status transition.
+    The caller has checked the status transition. Returns the names of the
+    changed fields. With ``notify=False`` the caller sends the e-mails with
+    notify_changes.
     """
     changed = [
         field for field in TRACKED_FIELDS if previous[field] != getattr(ticket, field)
@@ -149,9 +165,34 @@ def save_with_history(request, ticket, previous):
             ticket.reference,
             archived_rating,
         )
-    if "status" in changed and ticket.status == Status.RESOLVED:
-        emails.notify_resolved(request, ticket)
-    if "assignee" in changed and ticket.assignee not in (None, actor):
+    if notify:
+        notify_changes(request, ticket, previous, changed)
+    return changed
+
+
+def notify_changes(request, ticket, previous, changed, replies=()):
+    """Send the e-mails about a saved change of the tracked fields.
+
+    ``changed`` is what save_with_history returned, and ``replies`` are the
+    staff replies saved with the change. The employee gets an e-mail about a
+    resolution, and about a closure unless the ticket was resolved before,
+    because the resolution e-mail covered that. Replies go into that
+    e-mail, so the employee reads the fix with the news and not after it.
+    Otherwise each reply goes in an e-mail of its own.
+    """
+    status_changed = "status" in changed
+    if status_changed and ticket.status == Status.RESOLVED:
+        emails.notify_resolved(request, ticket, replies)
+    elif (
+        status_changed
+        and ticket.status == Status.CLOSED
+        and (previous["status"] != Status.RESOLVED or replies)
+    ):
+        emails.notify_closed(request, ticket, replies)
+    else:
+        for reply in replies:
+            emails.notify_staff_reply(request, ticket, reply)
+    if "assignee" in changed and ticket.assignee not in (None, acting_user(request)):
         emails.notify_assigned(request, ticket)
 
 
@@ -214,18 +255,20 @@ def accepts_comments(status):
     return status != Status.CLOSED
 
 
-def add_staff_comment(request, ticket, comment):
+def add_staff_comment(request, ticket, comment, notify=True):
     """Finish a saved staff reply or internal note.
 
     A reply to the employee sets the first response time and sends the
-    employee an e-mail. An internal note does neither.
+    employee an e-mail, unless ``notify`` is False. An internal note does
+    neither.
     """
     if comment.kind != Comment.Kind.STAFF_REPLY:
         return
     if ticket.first_response_at is None:
         ticket.first_response_at = comment.created_at
         ticket.save(update_fields=["first_response_at", "updated_at"])
-    emails.notify_staff_reply(request, ticket, comment)
+    if notify:
+        emails.notify_staff_reply(request, ticket, comment)
 
 
 def add_employee_reply(request, ticket, body):

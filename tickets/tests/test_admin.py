@@ -703,6 +703,67 @@ def test_changelist_shows_requester(staff_client):
     assert '<td class="field-requester">Boris Volkov</td>' in response.text
 
 
+def test_reply_with_resolution_sends_one_mail(
+    staff_client, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.IN_PROGRESS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(
+            staff_client,
+            ticket,
+            status=Status.RESOLVED,
+            **{
+                "comments-0-kind": "staff_reply",
+                "comments-0-body": "Remove the old credentials.",
+            },
+        )
+
+    [message] = mail.outbox
+    assert message.subject == f"[{ticket.reference}] Ticket resolved: {ticket.subject}"
+    assert (
+        "has been resolved.\n\nIT staff wrote:\n\nRemove the old credentials.\n\n"
+        "Subject:"
+    ) in message.body
+    assert "Please rate the help you got." in message.body
+
+
+def test_reply_without_status_change_mailed_alone(
+    staff_client, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.IN_PROGRESS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(
+            staff_client,
+            ticket,
+            priority="high",
+            **{"comments-0-kind": "staff_reply", "comments-0-body": "On my way."},
+        )
+
+    [message] = mail.outbox
+    assert "IT staff replied" in message.subject
+    assert "On my way." in message.body
+
+
+def test_internal_note_stays_out_of_resolution_mail(
+    staff_client, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.IN_PROGRESS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(
+            staff_client,
+            ticket,
+            status=Status.RESOLVED,
+            **{"comments-0-kind": "internal_note", "comments-0-body": "Third time."},
+        )
+
+    [message] = mail.outbox
+    assert "Ticket resolved" in message.subject
+    assert "Third time." not in message.body
+
+
 def test_closed_ticket_offers_no_add_link(staff_client):
     ticket = TicketFactory(status=Status.CLOSED)
     Comment.objects.create(ticket=ticket, kind="staff_reply", body="Done.")
@@ -721,3 +782,49 @@ def test_open_ticket_offers_add_link(staff_client):
 
     formset = response.context["inline_admin_formsets"][0].formset
     assert formset.max_num > 0
+
+
+@pytest.mark.parametrize("status", [Status.NEW, Status.IN_PROGRESS, Status.WAITING])
+def test_closing_unresolved_ticket_mails_employee(
+    staff_client, django_capture_on_commit_callbacks, status
+):
+    ticket = TicketFactory(status=status)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(staff_client, ticket, status=Status.CLOSED)
+
+    [message] = mail.outbox
+    assert message.to == [ticket.requester_email]
+    assert message.subject == f"[{ticket.reference}] Ticket closed: {ticket.subject}"
+    assert "takes no more replies.\n\nSubject:" in message.body
+    assert "create a new ticket" in message.body
+    assert "http://testserver/tickets/new/" in message.body
+
+
+def test_closing_resolved_ticket_sends_nothing(
+    staff_client, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(staff_client, ticket, status=Status.CLOSED)
+
+    assert mail.outbox == []
+
+
+def test_closing_with_last_reply_sends_one_mail(
+    staff_client, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(status=Status.RESOLVED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change(
+            staff_client,
+            ticket,
+            status=Status.CLOSED,
+            **{"comments-0-kind": "staff_reply", "comments-0-body": "Closing, bye."},
+        )
+
+    [message] = mail.outbox
+    assert "Ticket closed" in message.subject
+    assert "Closing, bye." in message.body
