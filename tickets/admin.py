@@ -10,8 +10,13 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import format_lazy
+from django.utils.translation import (
+    get_language,
+    get_supported_language_variant,
+    gettext_lazy,
+    ngettext,
+)
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from chat.models import sources_prefetch
@@ -183,7 +188,6 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = [
         "reference",
         "tracking_link",
-        "language",
         "handoff",
         "created_at",
         "updated_at",
@@ -280,6 +284,13 @@ class TicketAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/tickets/ticket/transcript.html", {"chat_messages": chat_messages}
         )
+
+    def get_changeform_initial_data(self, request):
+        # A ticket that staff add, as after a phone call, gets e-mails in the
+        # language of the staff member's page unless they pick another.
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("language", get_supported_language_variant(get_language()))
+        return initial
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST" or object_id is None:

@@ -1,8 +1,9 @@
 """The ticket form of the admin's add and change pages."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
@@ -24,6 +25,11 @@ class TicketAdminForm(forms.ModelForm):
     with the stored value in the error, and the page keeps what was typed.
     """
 
+    language = forms.ChoiceField(
+        label=capfirst(Ticket._meta.get_field("language").verbose_name),
+        help_text=Ticket._meta.get_field("language").help_text,
+    )
+
     class Meta:
         model = Ticket
         fields = [
@@ -36,6 +42,7 @@ class TicketAdminForm(forms.ModelForm):
             "requester_name",
             "requester_email",
             "user",
+            "language",
             "conversation",
         ]
         field_classes = {
@@ -47,11 +54,24 @@ class TicketAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_languages()
         if self.instance.pk is None:
             return
         self.offer_allowed_statuses()
         for field in self.fields.values():
             field.show_hidden_initial = True
+
+    def offer_languages(self):
+        field = self.fields["language"]
+        choices = list(settings.LANGUAGES)
+        stored = self.instance.language
+        if self.instance.pk is not None and stored not in dict(choices):
+            # Tickets that staff created before the language could be set
+            # have none, and their e-mails go in the language of the staff
+            # member who acts.
+            choices.insert(0, (stored, stored or "—"))
+            field.required = bool(stored)
+        field.choices = choices
 
     def offer_allowed_statuses(self):
         # Offer only the allowed statuses, but validate against all of them
@@ -129,6 +149,8 @@ class TicketAdminForm(forms.ModelForm):
         value = getattr(self.instance, name)
         if Ticket._meta.get_field(name).choices:
             return getattr(self.instance, f"get_{name}_display")()
+        if name == "language":
+            value = dict(settings.LANGUAGES).get(value, value)
         if value is None or value == "":
             return "—"
         return Truncator(str(value)).chars(QUOTED_VALUE_LENGTH)

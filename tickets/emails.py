@@ -31,12 +31,19 @@ def admin_url(request, ticket):
 def notify_created(request, ticket, replies=()):
     """Send the employee the tracking link of a new ticket, and tell the team.
 
-    ``replies`` are staff replies saved with the ticket.
+    Staff can create a ticket as resolved or closed, as after a phone call,
+    and ``replies`` are staff replies saved with it.
     """
+    if ticket.status == ticket.Status.RESOLVED:
+        subject = _("[%(reference)s] Ticket resolved: %(subject)s")
+    elif ticket.status == ticket.Status.CLOSED:
+        subject = _("[%(reference)s] Ticket closed: %(subject)s")
+    else:
+        subject = _("[%(reference)s] Ticket received: %(subject)s")
     send_to_employee(
         "created",
         ticket,
-        _("[%(reference)s] Ticket received: %(subject)s"),
+        subject,
         {"url": tracking_url(request, ticket), "replies": replies},
     )
     send_to_staff_mailboxes(

@@ -118,8 +118,10 @@ class Ticket(models.Model):
         _("employee's language"),
         max_length=10,
         blank=True,
-        editable=False,
-        help_text=_("Language of the page the ticket was created on."),
+        help_text=_(
+            "Language of the e-mails to the employee. A ticket created on the "
+            "site takes the language of its page."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -233,8 +235,8 @@ class EarlierRating(models.Model):
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(_("rating comment"), blank=True, max_length=2000)
-    # The time of the rated resolution. Empty when the ticket had none, as
-    # one that staff created as resolved in the admin.
+    # The time of the rated resolution. It is empty in ratings archived
+    # before tickets that staff created as resolved got a resolution time.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("reopened"), auto_now_add=True)
 

@@ -79,6 +79,10 @@ def open_ticket(request, ticket, notify=True):
     actor = acting_user(request)
     with transaction.atomic():
         ticket.save()
+        if ticket.status == Status.RESOLVED:
+            # Staff created the ticket as resolved, as after a phone call.
+            ticket.resolved_at = ticket.created_at
+            ticket.save(update_fields=["resolved_at"])
         Event.objects.create(
             ticket=ticket, field="status", new_value=ticket.status, actor=actor
         )
@@ -91,7 +95,8 @@ def notify_opened(request, ticket, replies=()):
     """Send the e-mails about a new ticket.
 
     ``replies`` are staff replies saved with the ticket. They go into the
-    employee's e-mail.
+    employee's e-mail, whose text differs for a ticket created as resolved
+    or closed.
     """
     emails.notify_created(request, ticket, replies)
     if ticket.assignee not in (None, acting_user(request)):

@@ -703,6 +703,98 @@ def test_changelist_shows_requester(staff_client):
     assert '<td class="field-requester">Boris Volkov</td>' in response.text
 
 
+def add_form_data(client, **overrides):
+    response = client.get(reverse("admin:tickets_ticket_add"))
+    values = {
+        "subject": "Outlook asks for the password",
+        "description": "Fixed on the phone.",
+        "requester_name": "Boris",
+        "requester_email": "boris@example.com",
+        **overrides,
+    }
+    return change_form_data(response, **values)
+
+
+def test_add_form_resolved_ticket_complete(
+    staff_client, django_capture_on_commit_callbacks
+):
+    data = add_form_data(staff_client, status=Status.RESOLVED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("admin:tickets_ticket_add"), data)
+
+    ticket = Ticket.objects.get()
+    [message] = mail.outbox
+    assert ticket.resolved_at == ticket.created_at
+    assert message.to == ["boris@example.com"]
+    assert message.subject == f"[{ticket.reference}] Ticket resolved: {ticket.subject}"
+    assert "recorded your request as ticket" in message.body
+    assert "will reply" not in message.body
+    assert "Please rate the help you got." in message.body
+
+
+def test_add_form_resolved_with_reply_sends_one_mail(
+    staff_client, django_capture_on_commit_callbacks
+):
+    data = add_form_data(
+        staff_client,
+        status=Status.RESOLVED,
+        **{
+            "comments-0-kind": "staff_reply",
+            "comments-0-body": "Remove the old credentials <saved>.",
+        },
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("admin:tickets_ticket_add"), data)
+
+    [message] = mail.outbox
+    assert "Ticket resolved" in message.subject
+    assert "Remove the old credentials <saved>." in message.body
+
+
+def test_add_form_language_defaults_to_staff_page(staff_client):
+    response = staff_client.get(
+        reverse("admin:tickets_ticket_add"), HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    assert response.context["adminform"].form["language"].value() == "ru"
+
+
+def test_add_form_language_sets_mail_language(
+    staff_client, django_capture_on_commit_callbacks
+):
+    data = add_form_data(staff_client, status=Status.RESOLVED, language="ru")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("admin:tickets_ticket_add"), data)
+
+    ticket = Ticket.objects.get()
+    [message] = mail.outbox
+    assert ticket.language == "ru"
+    assert message.subject.startswith(f"[{ticket.reference}] Заявка решена:")
+
+
+def test_change_form_sets_language(staff_client):
+    ticket = TicketFactory(language="")
+
+    response = post_change(staff_client, ticket, language="ru")
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.language == "ru"
+
+
+def test_change_form_keeps_empty_language(staff_client):
+    ticket = TicketFactory(language="")
+
+    response = post_change(staff_client, ticket, priority="high")
+
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert ticket.language == ""
+
+
 def test_reply_with_resolution_sends_one_mail(
     staff_client, django_capture_on_commit_callbacks
 ):

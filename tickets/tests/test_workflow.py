@@ -163,3 +163,12 @@ def test_employee_reply_on_ticket_closed_meanwhile_rejected(staff, request_as):
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert not ticket.comments.exists()
+
+
+def test_ticket_created_resolved_gets_resolution_time(staff, request_as):
+    ticket = TicketFactory.build(status=Status.RESOLVED)
+
+    workflow.open_ticket(request_as(staff), ticket)
+
+    ticket.refresh_from_db()
+    assert ticket.resolved_at == ticket.created_at
