@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.forms import MultilineField
+from helpdesk.forms import MultilineField, ServerMaxLengthMixin
 from knowledge.models import Category
 
 MESSAGE_MAX_LENGTH = 4000
@@ -134,7 +134,7 @@ class CategorySelect(forms.Select):
         return mark_safe("".join(parts))
 
 
-class MessageForm(forms.Form):
+class MessageForm(ServerMaxLengthMixin, forms.Form):
     text = MultilineField(
         label=_("Describe your problem"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -145,7 +145,6 @@ class MessageForm(forms.Form):
                 "placeholder": _(
                     "For example: VPN does not connect since this morning"
                 ),
-                "maxlength": MESSAGE_MAX_LENGTH,
             }
         ),
         error_messages={

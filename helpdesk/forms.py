@@ -6,6 +6,7 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.validators import (
     validate_no_control_characters,
@@ -45,6 +46,12 @@ class TypedTextMixin:
     """
 
     text_validators = [validate_no_control_characters]
+    default_error_messages = {
+        "max_length": _(
+            "This text is too long: it has %(show_value)d characters, and at most "
+            "%(limit_value)d are allowed. Shorten it and try again."
+        ),
+    }
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -126,3 +133,22 @@ class SingleLineEmailField(TypedTextMixin, forms.EmailField):
     """
 
     text_validators = SINGLE_LINE_VALIDATORS
+
+
+class ServerMaxLengthMixin:
+    """A form mixin that checks max_length on the server, never in the browser.
+
+    A browser cuts text typed or pasted into a field with a maxlength
+    attribute at that length without a word, so the end of a pasted log would
+    be lost. The mixin renames each widget's maxlength to data-max-length:
+    over-long text then reaches the form's check, which keeps the text and
+    names its length and the limit. static/js/app.js shows a live count from
+    data-max-length as the text nears the limit.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            max_length = field.widget.attrs.pop("maxlength", None)
+            if max_length is not None:
+                field.widget.attrs["data-max-length"] = max_length

@@ -1,12 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.forms import MultilineField, SingleLineEmailField, SingleLineField
+from helpdesk.forms import (
+    MultilineField,
+    ServerMaxLengthMixin,
+    SingleLineEmailField,
+    SingleLineField,
+)
 from knowledge.models import Category
 from tickets.models import Comment, Ticket
 
 
-class TicketForm(forms.ModelForm):
+class TicketForm(ServerMaxLengthMixin, forms.ModelForm):
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.all(),
@@ -52,7 +57,7 @@ class TicketForm(forms.ModelForm):
         return " ".join(self.cleaned_data["subject"].split())
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ServerMaxLengthMixin, forms.Form):
     body = MultilineField(
         label=_("Your reply"),
         max_length=Comment._meta.get_field("body").max_length,
@@ -60,7 +65,7 @@ class ReplyForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(ServerMaxLengthMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How well was the problem solved?"),
         choices=[(value, str(value)) for value in range(1, 6)],

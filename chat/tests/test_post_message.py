@@ -57,6 +57,21 @@ def test_too_long_message_is_rejected_and_kept(visitor):
     assert Message.objects.count() == 0
 
 
+def test_message_box_leaves_limit_to_server(client, db):
+    response = client.get(reverse("chat:page"))
+
+    field = str(response.context["form"]["text"])
+    assert " maxlength=" not in field
+    assert 'data-max-length="4000"' in field
+
+
+def test_too_long_message_error_names_lengths(visitor):
+    response = visitor.post(URL, {"text": "y" * 4412}, **HTMX)
+
+    [error] = response.context["form"].errors["text"]
+    assert "at most 4000 characters (it has 4412)" in error
+
+
 def test_unknown_category_is_rejected(visitor):
     response = visitor.post(URL, {"text": "help", "category": "nope"}, **HTMX)
 

@@ -112,6 +112,7 @@
     }
     var field = form.elements.namedItem("text");
     field.value = carried.text;
+    updateLengthCount(field);
     if (carried.focused) {
       field.focus();
       field.setSelectionRange(carried.start, carried.end);
@@ -211,6 +212,83 @@
     if (notice) {
       notice.hidden = true;
     }
+  });
+
+  // A field with data-max-length (ServerMaxLengthMixin in helpdesk/forms.py)
+  // has no maxlength, so the browser cuts nothing and the server rejects
+  // over-long text with the text kept. Below such a field a count
+  // "count / limit" appears from this share of the limit on. Once the text
+  // is over the limit, the count names how many characters to remove.
+  var COUNT_FROM_SHARE = 0.9;
+
+  // Return the length that the server checks: Python counts code points, not
+  // UTF-16 code units, after stripping white space at either end.
+  function serverLength(value) {
+    var text = value.replace(/\r\n?/g, "\n").trim();
+    var pairs = text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
+    return text.length - (pairs ? pairs.length : 0);
+  }
+
+  // Fill the {name} placeholders of a translated text with numbers written
+  // for the page's language.
+  function formatNumbers(text, numbers) {
+    var locale = document.documentElement.lang || undefined;
+    return text.replace(/\{(\w+)\}/g, function (placeholder, name) {
+      return name in numbers ? numbers[name].toLocaleString(locale) : placeholder;
+    });
+  }
+
+  function updateLengthCount(field) {
+    var limit = Number(field.dataset.maxLength);
+    if (!limit || !field.id) {
+      return;
+    }
+    var count = serverLength(field.value);
+    var countId = field.id + "_count";
+    var counter = document.getElementById(countId);
+
+    if (count < limit * COUNT_FROM_SHARE) {
+      if (counter) {
+        counter.hidden = true;
+      }
+      return;
+    }
+    if (!counter) {
+      counter = document.createElement("p");
+      counter.id = countId;
+      counter.className = "field-count";
+      field.insertAdjacentElement("afterend", counter);
+      var describedBy = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", describedBy ? describedBy + " " + countId : countId);
+    }
+
+    var over = count > limit;
+    var texts = document.body.dataset;
+    counter.textContent = formatNumbers(over ? texts.lengthOver : texts.lengthNear, {
+      count: count,
+      limit: limit,
+      excess: count - limit,
+    });
+    counter.classList.toggle("field-count-over", over);
+    counter.hidden = false;
+  }
+
+  function updateLengthCounts(root) {
+    if (root.querySelectorAll) {
+      root.querySelectorAll("[data-max-length]").forEach(updateLengthCount);
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.dataset && event.target.dataset.maxLength) {
+      updateLengthCount(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    updateLengthCounts(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    updateLengthCounts(event.target);
   });
 
   // The stream failed to connect several times: show a reload hint instead of

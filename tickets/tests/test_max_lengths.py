@@ -1,7 +1,8 @@
 """Each text field of the ticket pages rejects overlong input beside the field.
 
-The limits come from the model fields, so the HTML maxlength, the form check
-and the database column cannot drift apart.
+The limits come from the model fields, so the form check, the browser's
+character count and the database column cannot drift apart. The fields have
+no HTML maxlength, because a browser cuts pasted text at it without a word.
 """
 
 import pytest
@@ -44,11 +45,12 @@ TICKET_FIELDS = ["requester_name", "requester_email", "subject", "description"]
 
 
 @pytest.mark.parametrize("name", TICKET_FIELDS)
-def test_ticket_form_has_maxlength(client, name):
+def test_ticket_form_leaves_limit_to_server(client, name):
     response = client.get(CREATE_URL)
 
-    field = response.context["form"][name]
-    assert f'maxlength="{limit(Ticket, name)}"' in str(field)
+    field = str(response.context["form"][name])
+    assert " maxlength=" not in field
+    assert f'data-max-length="{limit(Ticket, name)}"' in field
 
 
 @pytest.mark.parametrize("name", TICKET_FIELDS)
@@ -66,6 +68,17 @@ def test_overlong_ticket_field_rejected(client, name):
     assert value in response.text
 
 
+@pytest.mark.parametrize(("name", "size"), [("subject", 12412), ("description", 12412)])
+def test_overlong_ticket_field_error_names_lengths(client, name, size):
+    value = ("error at line 42 " * 1000)[:size]
+
+    response = client.post(CREATE_URL, ticket_data(**{name: value}))
+
+    [error] = response.context["form"].errors[name]
+    assert f"it has {size} characters" in error
+    assert f"at most {limit(Ticket, name)} are allowed" in error
+
+
 def test_description_at_limit_with_line_breaks_accepted(client):
     # The browser lets the employee type this much, because it counts each
     # line break as one character, but sends each one as "\r\n".
@@ -81,17 +94,17 @@ def test_description_at_limit_with_line_breaks_accepted(client):
     assert Ticket.objects.get().description == typed
 
 
-def test_detail_forms_have_maxlength(client):
+def test_detail_forms_leave_limit_to_server(client):
     ticket = TicketFactory(status=Status.RESOLVED)
 
     response = client.get(ticket.get_absolute_url())
 
-    reply_limit = limit(Comment, "body")
-    rating_limit = limit(Ticket, "rating_comment")
-    assert f'maxlength="{reply_limit}"' in str(response.context["reply_form"]["body"])
-    assert f'maxlength="{rating_limit}"' in str(
-        response.context["rating_form"]["comment"]
-    )
+    body = str(response.context["reply_form"]["body"])
+    comment = str(response.context["rating_form"]["comment"])
+    assert " maxlength=" not in body
+    assert f'data-max-length="{limit(Comment, "body")}"' in body
+    assert " maxlength=" not in comment
+    assert f'data-max-length="{limit(Ticket, "rating_comment")}"' in comment
 
 
 def test_overlong_reply_rejected_and_kept(client):

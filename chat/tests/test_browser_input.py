@@ -1,0 +1,171 @@
+"""Drive the employee's forms in Chromium: nothing typed or pasted is lost.
+
+These tests use the fixtures of test_browser.py, so this module starts its
+own live server in the same way. The server counts new tickets per client
+address, and every test connects from 127.0.0.1, so the module creates
+fewer tickets than HELPDESK_TICKET_RATE allows in an hour (5).
+"""
+
+import pytest
+
+from chat.tests import test_browser
+
+pytestmark = pytest.mark.browser
+
+server_dir = test_browser.server_dir
+database_url = test_browser.database_url
+live_server_url = test_browser.live_server_url
+page = test_browser.page
+console_errors = test_browser.console_errors
+ask = test_browser.ask
+
+
+def script_errors(console_errors):
+    """Return the console errors other than Chromium's notes of 4xx responses,
+    which the forms get on purpose for rejected input."""
+    return [
+        error
+        for error in console_errors
+        if not error.startswith("Failed to load resource: the server responded")
+    ]
+
+
+def error_log(size):
+    """Return a pasted error log of ``size`` characters whose end differs."""
+    lines = "".join(f"{index:05d} ERROR disk quota exceeded\n" for index in range(600))
+    return lines[: size - len("END OF LOG")] + "END OF LOG"
+
+
+def open_page(playwright, live_server_url, launch_options=None, **context_options):
+    browser = playwright.chromium.launch(
+        executable_path=str(test_browser.CHROMIUM),
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+        **(launch_options or {}),
+    )
+    context = browser.new_context(
+        locale="en-US", base_url=live_server_url, **context_options
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+@pytest.fixture
+def no_script_page(live_server_url):
+    """Return a page of a Chromium context with JavaScript turned off."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield open_page(playwright, live_server_url, java_script_enabled=False)
+
+
+def paste(page, selector, text):
+    """Put ``text`` into a field as a paste does, through the browser's editing."""
+    page.focus(selector)
+    page.keyboard.insert_text(text)
+
+
+def fill_ticket_form(page, subject="Disk quota error", description="Log below."):
+    page.fill("#ticket-form [name=requester_name]", "Anna Petrova")
+    page.fill("#ticket-form [name=requester_email]", "anna@example.com")
+    page.fill("#ticket-form [name=subject]", subject)
+    page.fill("#ticket-form [name=description]", description)
+
+
+@pytest.mark.parametrize(
+    ("name", "limit", "size"), [("description", 10000, 12412), ("subject", 200, 260)]
+)
+def test_pasted_overlong_ticket_field_is_kept(page, console_errors, name, limit, size):
+    from playwright.sync_api import expect
+
+    page.goto("/tickets/new/")
+    fill_ticket_form(page)
+    text = error_log(size).replace("\n", " ") if name == "subject" else error_log(size)
+    page.fill(f"#id_{name}", "")
+    paste(page, f"#id_{name}", text)
+
+    # The whole text is in the field, and the count names how much to remove.
+    assert len(page.input_value(f"#id_{name}")) == size
+    count = page.locator(f"#id_{name}_count")
+    expect(count).to_have_text(
+        f"{size:,} / {limit:,} characters: {size - limit:,} too many. "
+        "Shorten the text to send it."
+    )
+    assert "field-count-over" in count.get_attribute("class")
+
+    page.click("#ticket-form button[type=submit]")
+    error = page.locator(f"#id_{name}_error")
+    expect(error).to_contain_text(f"it has {size} characters")
+    expect(error).to_contain_text(f"at most {limit} are allowed")
+
+    assert page.url.endswith("/tickets/new/")
+    assert page.input_value(f"#id_{name}").endswith("END OF LOG")
+    assert len(page.input_value(f"#id_{name}")) == size
+    assert script_errors(console_errors) == []
+
+
+def test_pasted_overlong_chat_message_is_kept(page, console_errors):
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    page.fill("#id_text", "x" * 3500)
+    assert page.locator("#id_text_count").count() == 0
+
+    page.fill("#id_text", "x" * 3700)
+    expect(page.locator("#id_text_count")).to_have_text("3,700 / 4,000 characters")
+
+    page.fill("#id_text", "")
+    text = error_log(4412)
+    paste(page, "#id_text", text)
+    assert page.input_value("#id_text") == text
+    expect(page.locator("#id_text_count")).to_contain_text("412 too many")
+
+    page.click("#message-form button[type=submit]")
+    expect(page.locator("#text-error")).to_contain_text(
+        "at most 4000 characters (it has 4412)"
+    )
+
+    assert page.input_value("#id_text") == text
+    assert page.locator(".bubble-employee").count() == 0
+    # The form that came back with the error shows the count at once.
+    expect(page.locator("#id_text_count")).to_contain_text("412 too many")
+    assert script_errors(console_errors) == []
+
+
+def test_pasted_overlong_reply_is_kept(page):
+    from playwright.sync_api import expect
+
+    page.goto("/tickets/new/")
+    fill_ticket_form(page)
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+
+    text = error_log(12412)
+    paste(page, "#id_body", text)
+    expect(page.locator("#id_body_count")).to_contain_text("2,412 too many")
+    page.click("form.ticket-reply button[type=submit]")
+
+    expect(page.locator("#id_body_error")).to_contain_text("it has 12412 characters")
+    assert page.input_value("#id_body") == text
+
+
+def test_overlong_text_is_kept_without_javascript(no_script_page):
+    page = no_script_page
+    page.goto("/tickets/new/")
+    fill_ticket_form(page)
+    text = error_log(12412)
+    page.fill("#id_description", "")
+    paste(page, "#id_description", text)
+    page.click("#ticket-form button[type=submit]")
+
+    error = page.locator("#id_description_error").inner_text()
+    assert "it has 12412 characters" in error
+    assert "at most 10000 are allowed" in error
+    assert page.input_value("#id_description") == text
