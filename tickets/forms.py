@@ -1,3 +1,8 @@
+import hashlib
+import json
+import re
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +15,12 @@ from helpdesk.forms import (
 from knowledge.models import Category
 from tickets.models import Comment, Ticket
 
+SUBMISSION_TOKEN_REGEX = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def new_submission_token():
+    return secrets.token_urlsafe(16)
+
 
 class TicketForm(ServerMaxLengthMixin, forms.ModelForm):
     category = forms.ModelChoiceField(
@@ -18,6 +29,9 @@ class TicketForm(ServerMaxLengthMixin, forms.ModelForm):
         required=False,
         empty_label=_("Not sure"),
     )
+    # A random value of each rendered form, so that the view can tell a form
+    # sent again, as after the browser's Back button, from a new one.
+    submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Ticket
@@ -52,9 +66,34 @@ class TicketForm(ServerMaxLengthMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 8}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_token"] = new_submission_token()
+
     def clean_subject(self):
         # The subject goes into e-mail headers, which cannot contain line breaks.
         return " ".join(self.cleaned_data["subject"].split())
+
+    def clean_submission_token(self):
+        # A missing or malformed token, as from a page rendered before tokens
+        # existed, leaves only the comparison of the fields to recognize a
+        # form that is sent again.
+        token = self.cleaned_data["submission_token"]
+        return token if SUBMISSION_TOKEN_REGEX.fullmatch(token) else ""
+
+    def content_digest(self):
+        """Return a hash of the cleaned ticket fields, to compare two submissions."""
+        data = self.cleaned_data
+        category = data["category"]
+        values = [
+            data["requester_name"],
+            data["requester_email"],
+            category.pk if category else None,
+            data["subject"],
+            data["description"],
+        ]
+        return hashlib.sha256(json.dumps(values).encode()).hexdigest()
 
 
 class ReplyForm(ServerMaxLengthMixin, forms.Form):

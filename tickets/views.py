@@ -18,8 +18,8 @@ from chat.handoff import ticket_prefill
 from chat.intent import detect_language
 from helpdesk.ratelimit import format_wait, hit_rate_limit
 from helpdesk.validators import to_single_line
-from tickets import workflow
-from tickets.forms import RatingForm, ReplyForm, TicketForm
+from tickets import resubmission, workflow
+from tickets.forms import RatingForm, ReplyForm, TicketForm, new_submission_token
 from tickets.models import Comment, Ticket
 
 TICKETS_PER_PAGE = 25
@@ -72,6 +72,14 @@ def create_ticket(request):
     if not form.is_valid():
         return render_form(request, form, conversation, status=422)
 
+    token = form.cleaned_data["submission_token"]
+    digest = form.content_digest()
+    earlier = resubmission.find_earlier_submission(request, token, digest)
+    if earlier is not None and earlier.same_fields:
+        return redirect_to_sent_ticket(request, earlier.ticket)
+    if earlier is not None:
+        return render_changed_resubmission(request, conversation, earlier.ticket)
+
     retry_after = hit_rate_limit(request, "ticket", settings.HELPDESK_TICKET_RATE)
     if retry_after is not None:
         message = _(
@@ -92,6 +100,7 @@ def create_ticket(request):
     # the page's language.
     ticket.language = detect_language(ticket.subject, default=get_language() or "en")
     workflow.open_ticket(request, ticket)
+    resubmission.remember_submission(request, token, digest, ticket)
 
     messages.success(
         request,
@@ -101,13 +110,42 @@ def create_ticket(request):
         )
         % {"reference": ticket.reference},
     )
+    return redirect_to_ticket(request, ticket)
+
+
+def redirect_to_ticket(request, ticket):
     if request.htmx:
         return HttpResponseClientRedirect(ticket.get_absolute_url())
     return redirect(ticket)
 
 
-def render_form(request, form, conversation, status=200):
-    context = {"form": form, "conversation": conversation}
+def redirect_to_sent_ticket(request, ticket):
+    """Lead a form sent again with the same fields to the ticket it created."""
+    messages.info(
+        request,
+        _(
+            "You already sent this form, so no second ticket was created: this "
+            "is ticket %(reference)s."
+        )
+        % {"reference": ticket.reference},
+    )
+    return redirect_to_ticket(request, ticket)
+
+
+def render_changed_resubmission(request, conversation, earlier):
+    """Show a form that was sent before and changed since then, with its text.
+
+    The form gets a new submission token, so sending it again creates a
+    second ticket.
+    """
+    data = request.POST.copy()
+    data["submission_token"] = new_submission_token()
+    form = TicketForm(data)
+    return render_form(request, form, conversation, status=409, sent_ticket=earlier)
+
+
+def render_form(request, form, conversation, status=200, sent_ticket=None):
+    context = {"form": form, "conversation": conversation, "sent_ticket": sent_ticket}
     template = (
         "tickets/create.html#ticket_form" if request.htmx else "tickets/create.html"
     )

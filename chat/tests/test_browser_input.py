@@ -66,6 +66,17 @@ def no_script_page(live_server_url):
         yield open_page(playwright, live_server_url, java_script_enabled=False)
 
 
+@pytest.fixture
+def cached_page(live_server_url):
+    """Return a page of Chromium with its back-forward cache, which Playwright
+    turns off by default."""
+    from playwright.sync_api import sync_playwright
+
+    options = {"ignore_default_args": ["--disable-back-forward-cache"]}
+    with sync_playwright() as playwright:
+        yield open_page(playwright, live_server_url, launch_options=options)
+
+
 def paste(page, selector, text):
     """Put ``text`` into a field as a paste does, through the browser's editing."""
     page.focus(selector)
@@ -169,3 +180,54 @@ def test_overlong_text_is_kept_without_javascript(no_script_page):
     assert "it has 12412 characters" in error
     assert "at most 10000 are allowed" in error
     assert page.input_value("#id_description") == text
+
+
+def test_back_and_resend_leads_to_same_ticket(page, console_errors):
+    page.goto("/tickets/new/")
+    fill_ticket_form(page, subject="Printer jams", description="Every page jams.")
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+    ticket_url = page.url
+    reference = page.locator(".ticket-reference .badge").first.inner_text()
+
+    page.go_back()
+    page.wait_for_url("**/tickets/new/")
+    # Without its back-forward cache, Chromium loads the page again and fills
+    # in the typed fields, but not the hidden submission token.
+    assert page.input_value("#id_subject") == "Printer jams"
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+
+    assert page.url == ticket_url
+    notice = page.locator(".flash").inner_text()
+    assert "You already sent this form, so no second ticket was created" in notice
+    assert reference in notice
+    assert console_errors == []
+
+
+def test_cached_form_changed_names_ticket(cached_page):
+    from playwright.sync_api import expect
+
+    page = cached_page
+    page.goto("/tickets/new/")
+    fill_ticket_form(page, subject="Scanner is slow", description="Takes minutes.")
+    page.click("#ticket-form button[type=submit]")
+    page.wait_for_url("**/tickets/t/**")
+    reference = page.locator(".ticket-reference .badge").first.inner_text()
+
+    page.go_back(wait_until="commit")
+    page.wait_for_url("**/tickets/new/", wait_until="commit")
+    # From the back-forward cache, the page keeps the entry of its first load,
+    # where a page loaded again has one of type "back_forward".
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == (
+        "navigate"
+    )
+    page.fill("#id_description", "Takes minutes. Also it jams.")
+    page.click("#ticket-form button[type=submit]")
+
+    expect(page.locator("#ticket-form")).to_contain_text(
+        f"You already sent this form as ticket {reference}"
+    )
+    assert page.url.endswith("/tickets/new/")
+    assert page.input_value("#id_description") == "Takes minutes. Also it jams."
+    assert page.is_enabled("#ticket-form button[type=submit]")

@@ -4,11 +4,13 @@
   "use strict";
 
   if (window.htmx) {
-    // Swap 422 and 429 responses too: they carry the form with its error
-    // messages, such as invalid input or too many requests.
+    // Swap 409, 422 and 429 responses too: they carry the form with its
+    // error messages, such as a ticket form sent twice, invalid input or too
+    // many requests.
     htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
+      { code: "409", swap: true },
       { code: "422", swap: true },
       { code: "429", swap: true },
       { code: "[45]..", swap: false, error: true },
@@ -212,6 +214,29 @@
     if (notice) {
       notice.hidden = true;
     }
+  });
+
+  // htmx leaves the submit button of a request that ended in a redirect
+  // disabled, and the form marked as in flight, so that nothing is sent
+  // twice while the next page loads. The back-forward cache shows the page
+  // again in that state, where the employee could not send the form even
+  // after changing it. Such a form is replaced with a copy, which keeps the
+  // typed values, and htmx sets up the copy as a new form. The server
+  // recognizes a ticket form that is sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted || !window.htmx) {
+      return;
+    }
+    document.querySelectorAll("form.htmx-request").forEach(function (form) {
+      var copy = form.cloneNode(true);
+      copy.classList.remove("htmx-request");
+      copy.querySelectorAll("[data-disabled-by-htmx]").forEach(function (element) {
+        element.disabled = false;
+        element.removeAttribute("data-disabled-by-htmx");
+      });
+      form.replaceWith(copy);
+      htmx.process(copy);
+    });
   });
 
   // A field with data-max-length (ServerMaxLengthMixin in helpdesk/forms.py)
