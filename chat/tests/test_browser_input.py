@@ -166,6 +166,12 @@ def test_pasted_overlong_reply_is_kept(page):
     expect(page.locator("#id_body_error")).to_contain_text("it has 12412 characters")
     assert page.input_value("#id_body") == text
 
+    # The page of the rejected reply has the reply's address, and switching
+    # the language from it leads to the ticket's page.
+    switch_language(page, "ru")
+
+    assert page.input_value("#id_body") == text
+
 
 def test_overlong_text_is_kept_without_javascript(no_script_page):
     page = no_script_page
@@ -231,3 +237,64 @@ def test_cached_form_changed_names_ticket(cached_page):
     assert page.url.endswith("/tickets/new/")
     assert page.input_value("#id_description") == "Takes minutes. Also it jams."
     assert page.is_enabled("#ticket-form button[type=submit]")
+
+
+def switch_language(page, code):
+    page.select_option("#language-select", code)
+    page.click(".language-switcher button[type=submit]")
+    page.wait_for_function(f"document.documentElement.lang === '{code}'")
+
+
+def test_language_switch_keeps_chat_text(page, console_errors):
+    page.goto("/")
+    page.fill("#id_text", "VPN drops every hour\nsince Monday")
+
+    switch_language(page, "ru")
+
+    assert page.input_value("#id_text") == "VPN drops every hour\nsince Monday"
+    assert console_errors == []
+
+
+def test_language_switch_keeps_rejected_chat_text(page):
+    page.goto("/")
+    page.fill("#id_text", "y" * 4100)
+    page.click("#message-form button[type=submit]")
+    page.locator("#text-error").wait_for()
+
+    switch_language(page, "ru")
+
+    assert page.input_value("#id_text") == "y" * 4100
+
+
+def test_language_switch_keeps_ticket_form(page, console_errors):
+    page.goto("/tickets/new/")
+    fill_ticket_form(page, subject="Monitor flickers", description="Since today.")
+    page.select_option("#id_category", index=2)
+    category = page.input_value("#id_category")
+
+    switch_language(page, "ru")
+
+    assert page.input_value("#id_subject") == "Monitor flickers"
+    assert page.input_value("#id_description") == "Since today."
+    assert page.input_value("#id_requester_email") == "anna@example.com"
+    assert page.input_value("#id_category") == category
+    assert console_errors == []
+
+
+def test_language_switch_keeps_chat_ticket_form(page, console_errors):
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    ask(page, "I want to talk to a human")
+    page.locator("#ticket-form").wait_for()
+    page.fill("#ticket-form [name=description]", "Typed before the switch.")
+    page.fill("#id_text", "And a next question")
+
+    switch_language(page, "ru")
+
+    # htmx loads the ticket form after the page, and the text follows it.
+    expect(page.locator("#ticket-form [name=description]")).to_have_value(
+        "Typed before the switch."
+    )
+    assert page.input_value("#id_text") == "And a next question"
+    assert console_errors == []

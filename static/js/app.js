@@ -125,28 +125,28 @@
     carried = null;
   });
 
+  // Return whether the employee changed the field from what the server sent.
+  function isFieldEdited(field) {
+    if (field.tagName === "SELECT") {
+      var initial = Array.prototype.findIndex.call(field.options, function (option) {
+        return option.defaultSelected;
+      });
+      return field.selectedIndex !== Math.max(initial, 0);
+    }
+    if (field.tagName === "TEXTAREA" || field.tagName === "INPUT") {
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      return field.type !== "hidden" && field.value !== field.defaultValue;
+    }
+    return false;
+  }
+
   // Return whether the employee changed a field of the form from what the
   // server sent, or the server sent back a form the employee had filled in
   // (data-edited), as after a rejected submit.
   function isEdited(form) {
-    if (form.hasAttribute("data-edited")) {
-      return true;
-    }
-    return Array.prototype.some.call(form.elements, function (field) {
-      if (field.tagName === "SELECT") {
-        var initial = Array.prototype.findIndex.call(field.options, function (option) {
-          return option.defaultSelected;
-        });
-        return field.selectedIndex !== Math.max(initial, 0);
-      }
-      if (field.tagName === "TEXTAREA" || field.tagName === "INPUT") {
-        if (field.type === "checkbox" || field.type === "radio") {
-          return field.checked !== field.defaultChecked;
-        }
-        return field.type !== "hidden" && field.value !== field.defaultValue;
-      }
-      return false;
-    });
+    return form.hasAttribute("data-edited") || Array.prototype.some.call(form.elements, isFieldEdited);
   }
 
   // The page has one ticket form at a time, so that its field ids stay unique.
@@ -314,6 +314,110 @@
   });
   document.addEventListener("htmx:load", function (event) {
     updateLengthCounts(event.target);
+  });
+
+  // The language switcher reloads the page, which would drop what the
+  // employee typed. Before it sends, the edited fields of the page's forms go
+  // to sessionStorage. The next page puts them back into the forms with the
+  // same id and action, also into one that htmx loads later, such as the
+  // chat's ticket form. The next page load reads them once, whatever its
+  // address, because the switch after a rejected reply leads from the
+  // reply's address to the ticket's page.
+  var DRAFTS_KEY = "helpdesk-drafts";
+  var TYPED_INPUT_TYPES = ["text", "email", "search", "tel", "url", "number"];
+  var pendingDrafts = null; // {form key: {field name: value}} not yet put back
+
+  function formKey(form) {
+    return (form.id || "") + " " + (form.getAttribute("action") || "");
+  }
+
+  function isTypedField(field) {
+    if (!field.name || field.disabled) {
+      return false;
+    }
+    if (field.tagName === "TEXTAREA" || field.tagName === "SELECT") {
+      return true;
+    }
+    return field.tagName === "INPUT" && TYPED_INPUT_TYPES.indexOf(field.type) !== -1;
+  }
+
+  function saveDrafts() {
+    var drafts = {};
+    var count = 0;
+    document.querySelectorAll(".site-main form").forEach(function (form) {
+      var sentBack = form.hasAttribute("data-edited");
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!isTypedField(field) || !(isFieldEdited(field) || (sentBack && field.value))) {
+          return;
+        }
+        var key = formKey(form);
+        drafts[key] = drafts[key] || {};
+        drafts[key][field.name] = field.value;
+        count += 1;
+      });
+    });
+    try {
+      if (count) {
+        sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(drafts));
+      } else {
+        sessionStorage.removeItem(DRAFTS_KEY);
+      }
+    } catch (error) {
+      // Storage is full or turned off: the switch goes on without the drafts.
+    }
+  }
+
+  function takeDrafts() {
+    try {
+      var stored = sessionStorage.getItem(DRAFTS_KEY);
+      sessionStorage.removeItem(DRAFTS_KEY);
+      return stored ? JSON.parse(stored) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function restoreDrafts(root) {
+    if (!pendingDrafts || !root.querySelectorAll) {
+      return;
+    }
+    var forms = root.tagName === "FORM" ? [root] : root.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, function (form) {
+      var key = formKey(form);
+      var values = pendingDrafts[key];
+      if (!values) {
+        return;
+      }
+      delete pendingDrafts[key];
+      Object.keys(values).forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (!field || !isTypedField(field)) {
+          return;
+        }
+        var hasOption =
+          field.tagName !== "SELECT" ||
+          Array.prototype.some.call(field.options, function (option) {
+            return option.value === values[name];
+          });
+        if (hasOption) {
+          field.value = values[name];
+          updateLengthCount(field);
+        }
+      });
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (event.target.classList && event.target.classList.contains("language-switcher")) {
+      saveDrafts();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    pendingDrafts = takeDrafts();
+    restoreDrafts(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    restoreDrafts(event.target);
   });
 
   // The stream failed to connect several times: show a reload hint instead of
