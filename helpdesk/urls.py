@@ -10,6 +10,8 @@ admin.site.site_header = _("IT Helpdesk administration")
 admin.site.site_title = _("IT Helpdesk")
 admin.site.index_title = _("Tickets, articles and statistics")
 
+handler400 = "helpdesk.errors.bad_request"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
 from django.db.models.functions import NullIf
 from django.template.response import TemplateResponse
@@ -7,7 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from helpdesk.forms import MultilineField, SingleLineField
+from helpdesk.forms import MultilineField, ServerMaxLengthMixin, SingleLineField
 from knowledge.models import Article, Category, KnowledgeGap
 from knowledge.signals import reindex_articles
 
@@ -15,6 +16,16 @@ from knowledge.signals import reindex_articles
 # because one or two votes are too few to judge an article by.
 LEAST_HELPFUL_MIN_VOTES = 3
 LEAST_HELPFUL_LIMIT = 50
+# Limits of the article texts, which the model leaves unbounded. The longest
+# problem in fixtures/knowledge.json has 304 characters and the longest
+# solution 1,877 (288 words), so these leave room for more than five times
+# as much. The offline responder streams a solution word by word, 20 ms
+# apart by default (HELPDESK_OFFLINE_WORD_DELAY), so a solution at the limit
+# takes about half a minute: an estimate at the fixture's 6.5 characters a
+# word. Claude gets each retrieved article in its prompt, so a long article
+# costs tokens on every question that it matches. The admin form checks the
+# limits, so they need no migration, and loaddata skips them.
+ARTICLE_TEXT_MAX_LENGTHS = {"problem": 2000, "solution": 10000}
 
 
 def with_vote_counts(queryset):
@@ -36,14 +47,14 @@ def with_vote_counts(queryset):
     )
 
 
-class CategoryAdminForm(forms.ModelForm):
+class CategoryAdminForm(ServerMaxLengthMixin, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["slug", "name_en", "name_ru", "position"]
         field_classes = {"name_en": SingleLineField, "name_ru": SingleLineField}
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(ServerMaxLengthMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = [
@@ -61,6 +72,13 @@ class ArticleAdminForm(forms.ModelForm):
             "solution": MultilineField,
             "keywords": SingleLineField,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, max_length in ARTICLE_TEXT_MAX_LENGTHS.items():
+            field = self.fields[name]
+            field.max_length = max_length
+            field.validators.append(MaxLengthValidator(max_length))
 
 
 @admin.register(Category)

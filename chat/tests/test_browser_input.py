@@ -298,3 +298,19 @@ def test_language_switch_keeps_chat_ticket_form(page, console_errors):
     )
     assert page.input_value("#id_text") == "And a next question"
     assert console_errors == []
+
+
+def test_too_large_message_notice_names_size(page):
+    from playwright.sync_api import expect
+
+    # The live server runs with DEBUG on, where Django answers a form over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE with its debug page, so the 413 is faked.
+    page.route("**/messages/", lambda route: route.fulfill(status=413, body=""))
+    page.goto("/")
+    page.fill("#id_text", "VPN does not connect")
+    page.click("#message-form button[type=submit]")
+
+    expect(page.locator("#request-error")).to_contain_text(
+        "This was not sent because it is too large for the helpdesk."
+    )
+    assert page.input_value("#id_text") == "VPN does not connect"

@@ -28,3 +28,35 @@ def test_form_without_csrf_token_gets_plain_page():
 
     assert response.status_code == 403
     assert "Your session has changed or expired" in response.text
+
+
+@pytest.fixture
+def small_upload_limit(settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+
+
+def test_too_large_form_gets_plain_page(client, small_upload_limit):
+    response = client.post("/messages/", {"text": "x" * 20_000})
+
+    assert response.status_code == 413
+    assert "The form is too large to send" in response.text
+    assert "at most 9.8\xa0KB in one form" in response.text
+
+
+def test_too_large_form_page_in_russian(client, small_upload_limit):
+    response = client.post(
+        "/messages/", {"text": "x" * 20_000}, headers={"accept-language": "ru"}
+    )
+
+    assert response.status_code == 413
+    assert "Форма слишком велика" in response.text
+
+
+def test_other_bad_request_keeps_django_page(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/", headers={"host": "bad host"})
+
+    assert response.status_code == 400
+    assert "Bad Request" in response.text

@@ -178,3 +178,55 @@ def test_category_list_rejects_directional_characters(admin_client, db):
     assert category.name_en == "Network"
     assert DIRECTIONAL_ERROR in response.text
     assert f'value="{name}"' in response.text
+
+
+def article_form_data(article, **overrides):
+    return {
+        "category": article.category.pk,
+        "language": "en",
+        "title": article.title,
+        "problem": article.problem,
+        "solution": article.solution,
+        "keywords": "",
+        "is_published": "on",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "max_length"),
+    [("title", 200), ("problem", 2000), ("solution", 10000), ("keywords", 500)],
+)
+def test_overlong_article_field_rejected_and_kept(admin_client, db, name, max_length):
+    article = ArticleFactory(title="Scanner shows a blank page")
+    url = reverse("admin:knowledge_article_change", args=[article.pk])
+    value = ("word " * max_length)[: max_length + 1]
+
+    response = admin_client.post(url, article_form_data(article, **{name: value}))
+
+    article.refresh_from_db()
+    assert response.status_code == 200
+    assert getattr(article, name) != value
+    [error] = response.context["adminform"].form.errors[name]
+    assert f"it has {max_length + 1} characters" in error
+    assert f"at most {max_length} are allowed" in error
+    assert value in response.text
+
+
+def test_article_solution_at_limit_saves(admin_client, db):
+    article = ArticleFactory(title="Scanner shows a blank page")
+    url = reverse("admin:knowledge_article_change", args=[article.pk])
+    solution = ("1. Restart the scanner.\n" * 500)[:10000]
+
+    response = admin_client.post(url, article_form_data(article, solution=solution))
+
+    article.refresh_from_db()
+    assert response.status_code == 302
+    assert article.solution == solution
+
+
+def test_article_form_leaves_limits_to_server(admin_client, db):
+    response = admin_client.get(reverse("admin:knowledge_article_add"))
+
+    assert " maxlength=" not in response.text
+    assert 'data-max-length="200"' in response.text

@@ -204,7 +204,8 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    showRequestError(status === 403 ? "sessionChanged" : "failed");
+    var kinds = { 403: "sessionChanged", 413: "tooLarge" };
+    showRequestError(kinds[status] || "failed");
   });
   document.addEventListener("htmx:sendError", function () {
     showRequestError("unreachable");
