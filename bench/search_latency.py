@@ -9,7 +9,8 @@ percentiles. The database is removed at the end.
     DEBUG=1 .venv/bin/python bench/search_latency.py postgres://postgres@127.0.0.1:5432
 
 For PostgreSQL, pass the server's address without a database name; the
-script creates and drops a database named helpdesk_bench_<process id>.
+script creates and drops a database named helpdesk_bench_<process id>, or
+the name given with --database-name.
 """
 
 import argparse
@@ -51,17 +52,22 @@ def parse_arguments():
         "--repeat", type=int, default=3, help="Times each question is searched."
     )
     parser.add_argument("--seed", type=int, default=1, help="Random seed.")
+    parser.add_argument(
+        "--database-name",
+        default=f"helpdesk_bench_{os.getpid()}",
+        help="Name of the throwaway PostgreSQL database, which must not exist "
+        "yet (default: helpdesk_bench_<process id>).",
+    )
     return parser.parse_args()
 
 
-def create_database(target):
+def create_database(target, name):
     """Create the throwaway database and return (DATABASE_URL, cleanup function)."""
     if target == "sqlite":
         directory = tempfile.TemporaryDirectory(prefix="helpdesk-bench-")
         return f"sqlite:///{directory.name}/bench.sqlite3", directory.cleanup
 
     server = target.rstrip("/")
-    name = f"helpdesk_bench_{os.getpid()}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
 
@@ -131,7 +137,7 @@ def main():
     arguments = parse_arguments()
     # Turn SIGTERM into an exception so that the database is still removed.
     signal.signal(signal.SIGTERM, stop)
-    url, cleanup = create_database(arguments.database)
+    url, cleanup = create_database(arguments.database, arguments.database_name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     sys.path.insert(0, str(BASE_DIR))
