@@ -9,18 +9,33 @@ confidence threshold.
 For a question with content words t (stop words removed, Snowball-stemmed)
 and an article a:
 
-    match(t, a)  = max over fields f of FIELD_WEIGHTS[f] * credit(t, f)
+    match(t, a)  = max over fields f of field_weight(f) * credit(t, f)
     coverage(a)  = sum(weight(t) * match(t, a)) / max(sum(weight(t)), 1)
     focus(a)     = 1 if the question is one of a's keyword phrases,
                    else rank(a) / max rank
     score(a)     = coverage(a) * (0.8 + 0.2 * focus(a))
                    * (1 if a is in the question's language else 0.97)
 
+field_weight(f) is the field's FIELD_WEIGHTS entry. For the keywords it
+applies only to the comma-separated keyword phrases that the question
+contains whole, weak words aside: "вайфай" contains "вайфай не пашет". The
+other phrases weigh PARTIAL_PHRASE_WEIGHT, because one word of a phrase is
+weaker evidence: "multifunction printer" in an article about scanning does
+not make it an answer to "printer prints blank pages".
+
 credit(t, f) is 1.0 when the field contains the stem. It is PREFIX_CREDIT
 when a stem in the field starts with it, as for a word typed halfway
 ("принт"), or is its start, because Snowball stems verb forms differently
 ("редактир" for "редактирует", "редактирова" for "редактировать"). It is
 FUZZY_CREDIT when a stem is one or two edits away, as for a typo ("outlok").
+A stem that is itself a word of the question earns no prefix or typo credit
+for another word: in "printer prints", "printer" counts for "printer" only.
+An English stem that some candidate contains is a whole word, and Snowball
+English strips its inflections, so a longer stem that starts with it is
+another word ("printer", "driver"): it earns LONGER_WORD_CREDIT. Russian
+stems keep PREFIX_CREDIT, because Snowball Russian gives the forms of one
+word different stems ("подключ", "подключа") and employees shorten words
+("ноут" for "ноутбук").
 
 weight(t) is 1, or WEAK_WEIGHT for words such as "не работает" that say
 nothing about the topic. The denominator is at least 1, and the coverage of a
@@ -38,12 +53,14 @@ the article in the question's language before its translation.
 
 from dataclasses import dataclass
 
-from knowledge.analysis import WEAK_WEIGHT, stems
+from knowledge.analysis import CYRILLIC_REGEX, WEAK_STEMS, WEAK_WEIGHT, stems
 
 FIELDS = ("title", "keywords", "problem", "solution")
 FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "problem": 0.85, "solution": 0.5}
+PARTIAL_PHRASE_WEIGHT = 0.9
 PREFIX_CREDIT = 0.9
 FUZZY_CREDIT = 0.8
+LONGER_WORD_CREDIT = 0.5
 RANK_SHARE = 0.2
 OTHER_LANGUAGE_FACTOR = 0.97
 # The factor when the caller names the reader's language, as the chat does
@@ -73,28 +90,29 @@ class TermMatch:
 class Candidate:
     """An article that the backend proposed, with the stems scoring reads.
 
-    ``fields`` maps each of FIELDS to the set of its stems. ``keyword_text``
-    is the keywords text that ``indexed_stems`` made, with commas between
-    the phrases.
+    ``fields`` maps each of FIELDS to the set of its stems.
+    ``keyword_phrases`` are the stems of each comma-separated keyword phrase.
     """
 
     pk: int
     rank: float
     language: str
     fields: dict[str, frozenset[str]]
-    keyword_text: str
+    keyword_phrases: tuple[frozenset[str], ...]
 
     @classmethod
     def from_index(cls, pk, rank, language, indexed):
         """Build a candidate from the four texts that ``indexed_stems`` made."""
         title, keywords, problem, solution = indexed
+        phrases = (frozenset(phrase.split()) for phrase in keywords.split(","))
+        phrases = tuple(phrase for phrase in phrases if phrase)
         fields = {
             "title": frozenset(title.split()),
-            "keywords": frozenset(keywords.replace(",", " ").split()),
+            "keywords": frozenset().union(*phrases),
             "problem": frozenset(problem.split()),
             "solution": frozenset(solution.split()),
         }
-        return cls(pk, rank, language, fields, keywords)
+        return cls(pk, rank, language, fields, phrases)
 
 
 def indexed_stems(article):
@@ -116,11 +134,7 @@ def indexed_stems(article):
 def is_keyword_phrase(terms, candidate):
     """Return True when the question's stems are one of the article's keywords."""
     question = frozenset(term.stem for term in terms)
-    # Most candidates lack one of the stems, which spares splitting the phrases.
-    if not question <= candidate.fields["keywords"]:
-        return False
-    phrases = candidate.keyword_text.split(",")
-    return any(frozenset(phrase.split()) == question for phrase in phrases)
+    return question in candidate.keyword_phrases
 
 
 def max_edits(length):
@@ -194,37 +208,85 @@ def near_stems(term_stem, vocabulary):
     return prefixed, fuzzy
 
 
+def related_stems(term_stem, vocabulary, question_stems):
+    """Return the stems of ``vocabulary`` that match a question stem, with credits.
+
+    Returns (credit, stems) pairs, best credit first, starting with the stem
+    itself. ``question_stems`` are all the question's stems, which count for
+    themselves only.
+    """
+    prefixed, fuzzy = near_stems(term_stem, vocabulary)
+    prefixed -= question_stems
+    fuzzy -= question_stems
+    longer = set()
+    if term_stem in vocabulary and not CYRILLIC_REGEX.search(term_stem):
+        longer = {s for s in prefixed if len(s) > len(term_stem)}
+        prefixed -= longer
+    return (
+        (1.0, {term_stem}),
+        (PREFIX_CREDIT, prefixed),
+        (FUZZY_CREDIT, fuzzy),
+        (LONGER_WORD_CREDIT, longer),
+    )
+
+
 def match_terms(terms, candidates):
     """Return, for each candidate's id, a TermMatch for every question term."""
     vocabulary = set()
     for candidate in candidates:
         vocabulary.update(*candidate.fields.values())
-    near = {term.stem: near_stems(term.stem, vocabulary) for term in terms}
+    question_stems = {term.stem for term in terms}
+    related = {
+        term.stem: related_stems(term.stem, vocabulary, question_stems)
+        for term in terms
+    }
+
+    matched = set()
+    for pairs in related.values():
+        for _, stems_with_credit in pairs:
+            matched |= stems_with_credit
 
     matches = {}
     for candidate in candidates:
+        fields = weighted_fields(candidate, matched)
         matches[candidate.pk] = [
-            TermMatch(
-                term.word, term_credit(term.stem, near[term.stem], candidate.fields)
-            )
+            TermMatch(term.word, term_credit(related[term.stem], fields))
             for term in terms
         ]
     return matches
 
 
-def term_credit(term_stem, near, fields):
-    prefixed, fuzzy = near
+def weighted_fields(candidate, matched):
+    """Return (weight, stems) pairs of a candidate's fields for a question.
+
+    ``matched`` are the indexed stems that some word of the question
+    matches. The keywords are split in two: the phrases whose stems, less
+    weak ones, are all matched weigh FIELD_WEIGHTS["keywords"], and the
+    others weigh PARTIAL_PHRASE_WEIGHT.
+    """
+    whole = set()
+    for phrase in candidate.keyword_phrases:
+        required = phrase - WEAK_STEMS or phrase
+        if required <= matched:
+            whole |= phrase
+    fields = candidate.fields
+    return (
+        (FIELD_WEIGHTS["title"], fields["title"]),
+        (FIELD_WEIGHTS["keywords"], whole),
+        (PARTIAL_PHRASE_WEIGHT, fields["keywords"] - whole),
+        (FIELD_WEIGHTS["problem"], fields["problem"]),
+        (FIELD_WEIGHTS["solution"], fields["solution"]),
+    )
+
+
+def term_credit(related, fields):
+    """Return the best field weight times credit that the related stems earn."""
     best = 0.0
-    for field, field_set in fields.items():
-        if term_stem in field_set:
-            credit = 1.0
-        elif prefixed & field_set:
-            credit = PREFIX_CREDIT
-        elif fuzzy & field_set:
-            credit = FUZZY_CREDIT
-        else:
-            continue
-        best = max(best, FIELD_WEIGHTS[field] * credit)
+    for weight, field_stems in fields:
+        for credit, stems_with_credit in related:
+            if stems_with_credit & field_stems:
+                best = max(best, weight * credit)
+                break
     return best
 
 

@@ -1,0 +1,102 @@
+"""How much credit a question word earns from words an article has only in passing."""
+
+import pytest
+
+from knowledge.search import search
+from knowledge.tests.factories import ArticleFactory
+
+THRESHOLD = 0.6
+
+
+@pytest.fixture
+def printing(db):
+    """Create the printing and scanning articles that share printer words."""
+    return {
+        "printer": ArticleFactory(
+            title="The printer does not print or the print queue is stuck",
+            problem="I send a document to print and nothing comes out.",
+            solution="1. Open the print queue.\n2. Print a test page.",
+            keywords="printer, printer not printing, print queue stuck, paper jam",
+        ),
+        "scan": ArticleFactory(
+            title="How to scan a document to e-mail",
+            problem=(
+                "I need to scan a document on the multifunction printer. "
+                "I don't know how to scan several pages into one PDF."
+            ),
+            solution="1. Put the pages in the feeder.\n2. Tap Scan to Email.",
+            keywords="scan, scanner, scan several pages, multifunction printer",
+        ),
+    }
+
+
+def test_printer_question_ranks_printer_article(printing):
+    hits = search("printer prints blank pages")
+
+    assert hits[0].article == printing["printer"]
+
+
+def test_question_word_counts_once(db):
+    ArticleFactory(title="Multifunction printer", keywords="multifunction printer")
+
+    hits = search("printer prints")
+
+    # "printer" matches, and "prints" does not count the same word again as
+    # its longer form.
+    assert hits[0].score == pytest.approx(0.5)
+
+
+def test_longer_english_word_scores_low(db):
+    drive = ArticleFactory(title="Map a network drive", keywords="network drive")
+    driver = ArticleFactory(
+        title="Install the printer driver", keywords="printer driver"
+    )
+
+    hits = {hit.article: hit.score for hit in search("drive")}
+
+    assert hits[drive] >= THRESHOLD
+    assert hits[driver] < THRESHOLD
+
+
+def test_half_typed_english_word_keeps_prefix_credit(db):
+    article = ArticleFactory(title="Microphone does not work", keywords="microphone")
+
+    hits = search("micro")
+
+    assert hits[0].article == article
+    assert hits[0].score >= THRESHOLD
+
+
+def test_short_russian_word_keeps_prefix_credit(db):
+    lost = ArticleFactory(
+        language="ru",
+        title="Потерял ноутбук или телефон",
+        keywords="потерял ноутбук, пропал ноутбук",
+    )
+    ArticleFactory(
+        language="ru",
+        title="Ноутбук не включается",
+        keywords="ноут не включается, ноут сдох",
+    )
+
+    hits = search("пропал рабочий ноут")
+
+    assert hits[0].article == lost
+
+
+def test_partial_keyword_phrase_weighs_less(db):
+    ArticleFactory(title="Scan to e-mail", keywords="scan, multifunction printer")
+
+    part = search("printer")
+    whole = search("multifunction printer")
+
+    assert part[0].score == pytest.approx(0.9)
+    assert whole[0].score == pytest.approx(1.0)
+
+
+def test_keyword_phrase_whole_without_weak_words(db):
+    ArticleFactory(language="ru", title="Сеть в офисе", keywords="вайфай не пашет")
+
+    hits = search("вайфай")
+
+    assert hits[0].score == pytest.approx(1.0)
