@@ -41,6 +41,10 @@ weight(t) is 1, or WEAK_WEIGHT for words such as "не работает" that sa
 nothing about the topic. The denominator is at least 1, and the coverage of a
 question made of weak words alone ("не работает, помогите") is capped at
 WEAK_WEIGHT, so such a question never reaches the confidence threshold.
+The field where a weak word occurs tells as little about the topic as the
+word does, so a weak word gets field weight 1 in every field: "work" in "my
+password doesn't work" does not favour the article with the keyword "work
+email" over the one on passwords.
 
 rank(a) is the backend's rank (ts_rank or bm25). Because focus moves a score
 by at most a fifth, it mostly orders articles that cover the question about
@@ -249,8 +253,15 @@ def match_terms(terms, candidates):
     matches = {}
     for candidate in candidates:
         fields = weighted_fields(candidate, matched)
+        unweighted = tuple((1.0, field_stems) for _, field_stems in fields)
         matches[candidate.pk] = [
-            TermMatch(term.word, term_credit(related[term.stem], fields))
+            TermMatch(
+                term.word,
+                term_credit(
+                    related[term.stem],
+                    unweighted if term.weight <= WEAK_WEIGHT else fields,
+                ),
+            )
             for term in terms
         ]
     return matches

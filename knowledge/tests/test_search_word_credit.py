@@ -100,3 +100,34 @@ def test_keyword_phrase_whole_without_weak_words(db):
     hits = search("вайфай")
 
     assert hits[0].score == pytest.approx(1.0)
+
+
+def test_weak_word_counts_same_in_every_field(db):
+    ArticleFactory(
+        title="I forgot my password or it has expired",
+        solution="1. Reset it. This works in the office or over VPN.",
+    )
+
+    hits = search("my password doesnt work")
+
+    # "work" in the solution counts as fully as "password" in the title.
+    assert hits[0].score == pytest.approx(1.0)
+
+
+def test_request_verb_weighs_little(db):
+    password = ArticleFactory(
+        language="ru",
+        title="Забыл пароль или истек срок действия пароля",
+        problem="Windows пишет, что срок действия пароля истек.",
+        keywords="сменить пароль, забыл пароль",
+    )
+    ArticleFactory(
+        language="ru",
+        title="Как установить программу",
+        problem="Windows просит пароль администратора.",
+        solution="1. Откройте портал.\n2. Если пароль сменили, войдите заново.",
+    )
+
+    hits = search("windows просит сменить пароль")
+
+    assert hits[0].article == password
