@@ -92,16 +92,20 @@ def score_candidates(query, terms, candidates, language=None):
         factor = scoring.NAMED_LANGUAGE_FACTOR
     else:
         language = language_of(query)
-    best_rank = max(candidate.rank for candidate in candidates)
     matches = scoring.match_terms(terms, candidates)
+    coverages = {
+        candidate.pk: scoring.coverage(terms, matches[candidate.pk])
+        for candidate in candidates
+    }
+    best_ranks = scoring.best_covering_ranks(candidates, coverages)
     ranked = []
     for candidate in candidates:
         term_matches = matches[candidate.pk]
         keyword_phrase = scoring.is_keyword_phrase(terms, candidate)
         score = scoring.combine(
-            scoring.coverage(terms, term_matches),
+            coverages[candidate.pk],
             candidate.rank,
-            best_rank,
+            best_ranks[candidate.pk],
             keyword_phrase=keyword_phrase,
             same_language=not language or candidate.language == language,
             language_factor=factor,

@@ -12,7 +12,8 @@ and an article a:
     match(t, a)  = max over fields f of field_weight(f) * credit(t, f)
     coverage(a)  = sum(weight(t) * match(t, a)) / max(sum(weight(t)), 1)
     focus(a)     = 1 if the question is one of a's keyword phrases,
-                   else rank(a) / max rank
+                   else rank(a) / max rank of the articles b with
+                   coverage(b) >= coverage(a)
     score(a)     = coverage(a) * (0.8 + 0.2 * focus(a))
                    * (1 if a is in the question's language else 0.97)
 
@@ -48,14 +49,20 @@ email" over the one on passwords.
 
 rank(a) is the backend's rank (ts_rank or bm25). Because focus moves a score
 by at most a fifth, it mostly orders articles that cover the question about
-equally well. A question that equals one of
-an article's comma-separated keyword phrases, compared as sets of stems,
-counts as the best rank: "впн" is a keyword of "VPN does not connect", while
-"VPN keeps disconnecting" mentions "впн" more often. The language factor puts
-the article in the question's language before its translation.
+equally well. It compares a's rank only with the articles that cover the
+question at least as well, so a backend that ranks a weaker article higher
+does not lower the best one: bm25 ranks the scanning article first for
+"printer prints blank pages" by its keyword "scan several pages", which put
+the printer article under the confidence threshold. A question that equals
+one of an article's comma-separated keyword phrases, compared as sets of
+stems, counts as the best rank: "впн" is a keyword of "VPN does not
+connect", while "VPN keeps disconnecting" mentions "впн" more often. The
+language factor puts the article in the question's language before its
+translation.
 """
 
 from dataclasses import dataclass
+from itertools import groupby
 
 from knowledge.analysis import CYRILLIC_REGEX, WEAK_STEMS, WEAK_WEIGHT, stems
 
@@ -312,6 +319,24 @@ def coverage(terms, term_matches):
     if all(term.weight <= WEAK_WEIGHT for term in terms):
         share = min(share, WEAK_WEIGHT)
     return share
+
+
+def best_covering_ranks(candidates, coverages):
+    """Return, for each candidate's id, the focus denominator of combine().
+
+    ``coverages`` maps each candidate's id to its coverage. A candidate's
+    value is the maximum rank among the candidates whose coverage is at
+    least its own, itself included.
+    """
+    by_coverage = sorted(candidates, key=lambda c: coverages[c.pk], reverse=True)
+    best_ranks = {}
+    best = 0.0
+    for _, group in groupby(by_coverage, key=lambda c: coverages[c.pk]):
+        group = list(group)
+        best = max(best, max(candidate.rank for candidate in group))
+        for candidate in group:
+            best_ranks[candidate.pk] = best
+    return best_ranks
 
 
 def combine(

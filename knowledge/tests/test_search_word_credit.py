@@ -1,11 +1,38 @@
 """How much credit a question word earns from words an article has only in passing."""
 
-import pytest
+from pathlib import Path
 
-from knowledge.search import search
+import pytest
+from django.core.management import call_command
+
+from knowledge.analysis import query_terms
+from knowledge.models import Article
+from knowledge.search import score_candidates, search
+from knowledge.search.scoring import Candidate
 from knowledge.tests.factories import ArticleFactory
 
 THRESHOLD = 0.6
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "knowledge.json"
+
+# Questions that ranked another article of fixtures/knowledge.json first,
+# with the title of the article that answers them.
+SHIPPED_CASES = [
+    (
+        "printer prints blank pages",
+        "The printer does not print or the print queue is stuck",
+    ),
+    ("pdf doesnt print", "The printer does not print or the print queue is stuck"),
+    (
+        "the printer only prints the first page of my document",
+        "The printer does not print or the print queue is stuck",
+    ),
+    ("my password doesnt work", "I forgot my password or it has expired"),
+    ("не могу зайти в почту", "Не могу войти в корпоративную почту"),
+    ("почта просит пароль снова и снова", "Не могу войти в корпоративную почту"),
+    ("просит сменить пароль", "Забыл пароль или истек срок действия пароля"),
+    ("network drive disconnected", "I need access to a shared folder or a system"),
+    ("ноутбук не заряжается от док-станции", "Ноутбук не включается или не заряжается"),
+]
 
 
 @pytest.fixture
@@ -131,3 +158,31 @@ def test_request_verb_weighs_little(db):
     hits = search("windows просит сменить пароль")
 
     assert hits[0].article == password
+
+
+def test_focus_ignores_weaker_higher_ranked_article():
+    question = "printer blank pages"
+    covering = Candidate.from_index(1, 0.5, "en", ["printer blank page", "", "", ""])
+    ranked = Candidate.from_index(2, 2.0, "en", ["printer", "", "", ""])
+
+    scored = score_candidates(question, query_terms(question), [covering, ranked])
+    scores = {candidate.pk: score for candidate, score, _ in scored}
+
+    # The backend ranks the second candidate four times higher, but it covers
+    # a third of the question, so the first keeps its full coverage.
+    assert scores[1] == pytest.approx(1.0)
+    assert scores[2] == pytest.approx(1 / 3)
+
+
+@pytest.fixture
+def shipped_articles(db):
+    """Load the knowledge base that the product ships."""
+    call_command("loaddata", str(FIXTURE), verbosity=0)
+
+
+@pytest.mark.parametrize(("query", "title"), SHIPPED_CASES)
+def test_shipped_article_ranks_first(shipped_articles, query, title):
+    hits = search(query)
+
+    assert hits[0].article == Article.objects.get(title=title)
+    assert hits[0].score >= THRESHOLD
