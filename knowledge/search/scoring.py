@@ -101,29 +101,28 @@ class TermMatch:
 class Candidate:
     """An article that the backend proposed, with the stems scoring reads.
 
-    ``fields`` maps each of FIELDS to the set of its stems.
-    ``keyword_phrases`` are the stems of each comma-separated keyword phrase.
+    ``fields`` maps each of FIELDS to the set of its stems. ``keyword_text``
+    is the keywords text that ``indexed_stems`` made, with commas between
+    the phrases.
     """
 
     pk: int
     rank: float
     language: str
     fields: dict[str, frozenset[str]]
-    keyword_phrases: tuple[frozenset[str], ...]
+    keyword_text: str
 
     @classmethod
     def from_index(cls, pk, rank, language, indexed):
         """Build a candidate from the four texts that ``indexed_stems`` made."""
         title, keywords, problem, solution = indexed
-        phrases = (frozenset(phrase.split()) for phrase in keywords.split(","))
-        phrases = tuple(phrase for phrase in phrases if phrase)
         fields = {
             "title": frozenset(title.split()),
-            "keywords": frozenset().union(*phrases),
+            "keywords": frozenset(keywords.replace(",", " ").split()),
             "problem": frozenset(problem.split()),
             "solution": frozenset(solution.split()),
         }
-        return cls(pk, rank, language, fields, phrases)
+        return cls(pk, rank, language, fields, keywords)
 
 
 def indexed_stems(article):
@@ -145,7 +144,11 @@ def indexed_stems(article):
 def is_keyword_phrase(terms, candidate):
     """Return True when the question's stems are one of the article's keywords."""
     question = frozenset(term.stem for term in terms)
-    return question in candidate.keyword_phrases
+    # Most candidates lack one of the stems, which spares splitting the phrases.
+    if not question <= candidate.fields["keywords"]:
+        return False
+    phrases = candidate.keyword_text.split(",")
+    return any(frozenset(phrase.split()) == question for phrase in phrases)
 
 
 def max_edits(length):
@@ -223,8 +226,8 @@ def related_stems(term_stem, vocabulary, question_stems):
     """Return the stems of ``vocabulary`` that match a question stem, with credits.
 
     Returns (credit, stems) pairs, best credit first, starting with the stem
-    itself. ``question_stems`` are all the question's stems, which count for
-    themselves only.
+    itself and leaving out empty sets. ``question_stems`` are all the
+    question's stems, which count for themselves only.
     """
     prefixed, fuzzy = near_stems(term_stem, vocabulary)
     prefixed -= question_stems
@@ -233,12 +236,13 @@ def related_stems(term_stem, vocabulary, question_stems):
     if term_stem in vocabulary and not CYRILLIC_REGEX.search(term_stem):
         longer = {s for s in prefixed if len(s) > len(term_stem)}
         prefixed -= longer
-    return (
+    pairs = (
         (1.0, {term_stem}),
         (PREFIX_CREDIT, prefixed),
         (FUZZY_CREDIT, fuzzy),
         (LONGER_WORD_CREDIT, longer),
     )
+    return tuple((credit, found) for credit, found in pairs if found)
 
 
 def match_terms(terms, candidates):
@@ -256,11 +260,15 @@ def match_terms(terms, candidates):
     for pairs in related.values():
         for _, stems_with_credit in pairs:
             matched |= stems_with_credit
+    matched_or_weak = matched | WEAK_STEMS
+    has_weak_terms = any(term.weight <= WEAK_WEIGHT for term in terms)
 
     matches = {}
     for candidate in candidates:
-        fields = weighted_fields(candidate, matched)
-        unweighted = tuple((1.0, field_stems) for _, field_stems in fields)
+        fields = weighted_fields(candidate, matched, matched_or_weak)
+        unweighted = fields
+        if has_weak_terms:
+            unweighted = tuple((1.0, field_stems) for _, field_stems in fields)
         matches[candidate.pk] = [
             TermMatch(
                 term.word,
@@ -274,20 +282,28 @@ def match_terms(terms, candidates):
     return matches
 
 
-def weighted_fields(candidate, matched):
+def weighted_fields(candidate, matched, matched_or_weak):
     """Return (weight, stems) pairs of a candidate's fields for a question.
 
     ``matched`` are the indexed stems that some word of the question
-    matches. The keywords are split in two: the phrases whose stems, less
-    weak ones, are all matched weigh FIELD_WEIGHTS["keywords"], and the
-    others weigh PARTIAL_PHRASE_WEIGHT.
+    matches, and ``matched_or_weak`` are those and WEAK_STEMS. The keywords
+    are split in two: the phrases whose stems, less weak ones, are all
+    matched weigh FIELD_WEIGHTS["keywords"], and the others weigh
+    PARTIAL_PHRASE_WEIGHT.
     """
-    whole = set()
-    for phrase in candidate.keyword_phrases:
-        required = phrase - WEAK_STEMS or phrase
-        if required <= matched:
-            whole |= phrase
     fields = candidate.fields
+    whole = set()
+    # Candidates whose keywords match no word of the question skip splitting
+    # them into phrases, which is most of the time this function takes.
+    if not fields["keywords"].isdisjoint(matched):
+        for phrase in candidate.keyword_text.split(","):
+            phrase_stems = phrase.split()
+            if not matched_or_weak.issuperset(phrase_stems):
+                continue
+            # A phrase of weak words alone is whole only when all of them match.
+            all_weak = WEAK_STEMS.issuperset(phrase_stems)
+            if not all_weak or matched.issuperset(phrase_stems):
+                whole.update(phrase_stems)
     return (
         (FIELD_WEIGHTS["title"], fields["title"]),
         (FIELD_WEIGHTS["keywords"], whole),
