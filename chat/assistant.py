@@ -366,7 +366,7 @@ async def generate_reply(message):
         question, history, hits, ceiling, language = await run_step(
             load_context, message
         )
-        if responder.name == "claude" and history and is_closing(question):
+        if responder.name == "claude" and is_closing(question):
             # Thanks need no model: the offline reply to them is the same.
             responder = OfflineResponder()
         if responder.name == "claude" and await run_step(over_budget, message):

@@ -42,11 +42,12 @@ class OfflineResponder:
         """Return the answer's Markdown and its assessment.
 
         ``after_answer`` is true when the conversation has earlier messages,
-        so that thanks refer to an earlier reply.
+        so that a report of the problem solved refers to an earlier reply.
         """
-        if after_answer and is_closing(question):
-            # Thanks alone may follow a ticket offer, which solved nothing yet.
-            if reports_solved(question):
+        if is_closing(question):
+            # Thanks alone may follow a ticket offer, which solved nothing
+            # yet, or open a conversation.
+            if after_answer and reports_solved(question):
                 text = _("Glad it helped! If anything else comes up, describe it here.")
                 reason = _("You said that the problem is solved.")
             else:

@@ -251,11 +251,22 @@ def test_thanks_after_person_request_claim_no_solution(vpn_article):
     assert not reply.offers_ticket
 
 
-def test_thanks_as_first_message_get_no_closing_reply(vpn_article):
+def test_thanks_as_first_message_get_welcome_reply(vpn_article):
+    from knowledge.models import KnowledgeGap
+
     reply, streamed = answer("Спасибо!")
 
-    assert "Рад" not in streamed
-    assert reply.confidence is not None
+    assert streamed.startswith("Пожалуйста!")
+    assert reply.confidence is None
+    assert not reply.offers_ticket
+    assert KnowledgeGap.objects.count() == 0
+
+
+def test_solved_as_first_message_claims_no_earlier_help(vpn_article):
+    reply, streamed = answer("всё заработало")
+
+    assert "Рад, что помогло" not in streamed
+    assert reply.confidence is None
 
 
 def test_thanks_with_problem_is_answered(vpn_article):

@@ -82,3 +82,12 @@ def test_claude_is_not_called_for_thanks(claude_in_thread, vpn_article):
     assert reply.responder == "knowledge_base"
     assert reply.confidence is None
     assert reply.handoff == Message.Handoff.NONE
+
+
+def test_claude_is_not_called_for_first_thanks(claude_in_thread, vpn_article):
+    reply, _streamed = answer("спасибо")
+
+    assert len(claude_in_thread.requests) == 0
+    assert reply.responder == "knowledge_base"
+    assert reply.confidence is None
+    assert not reply.offers_ticket

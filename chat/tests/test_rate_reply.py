@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from chat.access import SESSION_KEY
 from chat.models import Message
 from chat.tests.factories import ConversationFactory, MessageFactory
 
@@ -65,3 +66,22 @@ def test_employee_message_cannot_be_rated(visitor, reply):
     assert response.status_code == 404
     question.refresh_from_db()
     assert question.helpful is None
+
+
+def test_reply_without_confidence_offers_no_rating(visitor, reply):
+    reply.confidence = 0.8
+    reply.save()
+    MessageFactory(
+        conversation=reply.conversation,
+        role=Message.Role.ASSISTANT,
+        text="You're welcome!",
+        confidence=None,
+    )
+    session = visitor.session
+    session[SESSION_KEY] = str(reply.conversation.public_id)
+    session.save()
+
+    page = visitor.get(reverse("chat:page")).content.decode()
+
+    assert page.count('class="rating"') == 1
+    assert f'id="rating-{reply.public_id}"' in page
