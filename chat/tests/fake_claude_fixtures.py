@@ -91,3 +91,16 @@ def fake_claude_thread():
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=5)
     loop.close()
+
+
+@pytest.fixture
+def claude_in_thread(fake_claude_thread):
+    """Configure Claude against ``fake_claude_thread``, for synchronous tests."""
+    with override_settings(
+        ANTHROPIC_API_KEY="fake-key",
+        ANTHROPIC_BASE_URL=fake_claude_thread.base_url,
+        CLAUDE_MODEL="claude-haiku-4-5",
+        CLAUDE_TIMEOUT=2.0,
+        CLAUDE_MAX_RETRIES=0,
+    ):
+        yield fake_claude_thread

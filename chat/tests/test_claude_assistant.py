@@ -1,26 +1,11 @@
 """The assistant with Claude configured, against the fake Messages API."""
 
 import pytest
-from django.test import override_settings
 
 from chat.models import Message
 from chat.tests.replies import answer
 
-# Registers the fake Messages API fixtures, fake_claude_thread among them.
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def claude_in_thread(fake_claude_thread):
-    with override_settings(
-        ANTHROPIC_API_KEY="fake-key",
-        ANTHROPIC_BASE_URL=fake_claude_thread.base_url,
-        CLAUDE_MODEL="claude-haiku-4-5",
-        CLAUDE_TIMEOUT=2.0,
-        CLAUDE_MAX_RETRIES=0,
-    ):
-        yield fake_claude_thread
 
 
 def test_claude_reply_is_saved(claude_in_thread, vpn_article):

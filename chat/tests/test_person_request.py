@@ -6,27 +6,12 @@ confidence.
 """
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from chat.models import Message
 from chat.tests.replies import answer
 
-# Registers the fake Messages API fixtures, fake_claude_thread among them.
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def claude(fake_claude_thread):
-    with override_settings(
-        ANTHROPIC_API_KEY="fake-key",
-        ANTHROPIC_BASE_URL=fake_claude_thread.base_url,
-        CLAUDE_MODEL="claude-haiku-4-5",
-        CLAUDE_TIMEOUT=2.0,
-        CLAUDE_MAX_RETRIES=0,
-    ):
-        yield fake_claude_thread
 
 
 def post_and_read_page(visitor, text):
@@ -94,12 +79,12 @@ def test_page_shows_confidence_of_handover_with_article(visitor, vpn_article, se
     assert "Based on &#x27;VPN does not connect&#x27;." in page
 
 
-def test_claude_handover_has_no_confidence(claude, vpn_article):
+def test_claude_handover_has_no_confidence(claude_in_thread, vpn_article):
     reply, streamed = answer(
         "VPN does not connect, I want to talk to a human [scenario:asks_for_person]"
     )
 
-    assert len(claude.requests) == 1
+    assert len(claude_in_thread.requests) == 1
     assert reply.responder == "claude"
     assert "IT staff will get back to you" in streamed
     assert reply.handoff == Message.Handoff.ASKED_FOR_PERSON
@@ -108,7 +93,7 @@ def test_claude_handover_has_no_confidence(claude, vpn_article):
     assert reply.suggested_category == vpn_article.category
 
 
-def test_claude_handover_with_article_keeps_confidence(claude, vpn_article):
+def test_claude_handover_with_article_keeps_confidence(claude_in_thread, vpn_article):
     reply, streamed = answer(
         "VPN does not connect from home, I want to talk to a human "
         "[scenario:asks_for_person_with_article]"
@@ -123,7 +108,9 @@ def test_claude_handover_with_article_keeps_confidence(claude, vpn_article):
     assert list(reply.cited_articles.all()) == [vpn_article]
 
 
-def test_claude_flag_without_regex_match_has_no_confidence(claude, vpn_article):
+def test_claude_flag_without_regex_match_has_no_confidence(
+    claude_in_thread, vpn_article
+):
     # The question itself reads as no request for a person, so only the
     # model's asked_for_person flag makes the reply a handover.
     reply, _streamed = answer("VPN help needed [scenario:asks_for_person]")
@@ -132,11 +119,13 @@ def test_claude_flag_without_regex_match_has_no_confidence(claude, vpn_article):
     assert reply.confidence is None
 
 
-def test_page_hides_confidence_of_claude_handover(claude, visitor, vpn_article):
+def test_page_hides_confidence_of_claude_handover(
+    claude_in_thread, visitor, vpn_article
+):
     page = post_and_read_page(
         visitor, "Позовите специалиста [scenario:asks_for_person]"
     )
 
-    assert len(claude.requests) == 1
+    assert len(claude_in_thread.requests) == 1
     assert "<meter" not in page
     assert "confidence-value" not in page
