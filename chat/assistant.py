@@ -230,12 +230,12 @@ def handoff_reason(question, assessment, over_budget=False):
 
 
 def reply_confidence(assessment, handoff, cited_ids):
-    """Return the confidence to store for a reply, or None when it answers nothing.
+    """Return the confidence to store for a reply, or None for a reply without advice.
 
-    Thanks answer no question. A reply to a request for a person that cites
+    Thanks contain no advice. A reply to a request for a person that cites
     no article only hands over to IT staff, and the best article's score
     would read as a rating of that handover. A reply that also points to
-    articles keeps its confidence, because it answers from them.
+    articles keeps its confidence, because it quotes them.
     """
     if assessment.closing:
         return None

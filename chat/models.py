@@ -112,7 +112,7 @@ class Message(models.Model):
     )
     helpful = models.BooleanField(_("helpful"), null=True, blank=True)
     responder = models.CharField(_("responder"), max_length=30, blank=True)
-    # Set when the employee's daily token budget kept Claude from answering.
+    # Set when the employee's daily token budget kept Claude from replying.
     # Only the first such reply of a conversation on a day starts with the
     # notice, so later ones look this flag up.
     daily_limit_reached = models.BooleanField(_("daily limit reached"), default=False)

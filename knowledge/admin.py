@@ -16,7 +16,7 @@ from knowledge.signals import reindex_articles
 # because one or two votes are too few to judge an article by.
 LEAST_HELPFUL_MIN_VOTES = 3
 LEAST_HELPFUL_LIMIT = 50
-# Limits of the article texts, which the model leaves unbounded. The longest
+# Maximum lengths of the article texts, which the model leaves unbounded. The longest
 # problem in fixtures/knowledge.json has 304 characters and the longest
 # solution 1,877 (288 words), so these leave room for more than five times
 # as much. The offline responder streams a solution word by word, 20 ms

@@ -477,8 +477,10 @@ def comments_added_meanwhile(context, ticket):
         return []
     for inline in context["inline_admin_formsets"]:
         if inline.formset.model is Comment:
-            shown = [form.instance.pk for form in inline.formset.initial_forms]
-            return list(ticket.comments.exclude(pk__in=shown).select_related("author"))
+            on_page = [form.instance.pk for form in inline.formset.initial_forms]
+            return list(
+                ticket.comments.exclude(pk__in=on_page).select_related("author")
+            )
     return []
 
 

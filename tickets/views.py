@@ -95,9 +95,8 @@ def create_ticket(request):
     ticket.user = request.user if request.user.is_authenticated else None
     ticket.conversation = conversation
     ticket.handoff = prefill["handoff"] if prefill else ""
-    # E-mails about the ticket follow the language of its subject, as the
-    # chat's replies follow the question's; a subject such as "VPN" keeps
-    # the page's language.
+    # E-mails about the ticket use the language of its subject, as chat
+    # replies use the question's. A subject such as "VPN" keeps the page's.
     ticket.language = detect_language(ticket.subject, default=get_language() or "en")
     workflow.open_ticket(request, ticket)
     resubmission.remember_submission(request, token, digest, ticket)
@@ -171,7 +170,7 @@ def detail_context(ticket, reply_form=None, rating_form=None):
     }
 
 
-# The page holds the employee's personal data under a secret address, so no
+# The page contains the employee's personal data under a secret address, so no
 # shared cache may keep it.
 @never_cache
 @require_GET

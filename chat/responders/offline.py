@@ -69,7 +69,7 @@ class OfflineResponder:
                 "get back to you."
             )
             if best and best.score >= threshold:
-                # The reply also answers from this article, so it cites the
+                # The reply also points to this article, so it cites the
                 # article and its confidence is the article's score.
                 text += "\n\n" + _("Meanwhile, this article may help: %(title)s.") % {
                     "title": best.article.title

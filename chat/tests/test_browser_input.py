@@ -303,7 +303,7 @@ def test_language_switch_keeps_chat_ticket_form(page, console_errors):
 def test_too_large_message_notice_names_size(page):
     from playwright.sync_api import expect
 
-    # The live server runs with DEBUG on, where Django answers a form over
+    # The live server runs with DEBUG on, where Django responds to a form over
     # DATA_UPLOAD_MAX_MEMORY_SIZE with its debug page, so the 413 is faked.
     page.route("**/messages/", lambda route: route.fulfill(status=413, body=""))
     page.goto("/")

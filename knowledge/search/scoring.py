@@ -42,7 +42,7 @@ weight(t) is 1, or WEAK_WEIGHT for words such as "не работает" that sa
 nothing about the topic. The denominator is at least 1, and the coverage of a
 question made of weak words alone ("не работает, помогите") is capped at
 WEAK_WEIGHT, so such a question never reaches the confidence threshold.
-The field where a weak word occurs tells as little about the topic as the
+The field where a weak word occurs says as little about the topic as the
 word does, so a weak word gets field weight 1 in every field: "work" in "my
 password doesn't work" does not favour the article with the keyword "work
 email" over the one on passwords.

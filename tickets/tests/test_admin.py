@@ -662,12 +662,12 @@ def test_change_form_locks_ticket_row(staff_client):
 
 
 def test_changelist_search_by_requester_name(staff_client):
-    wanted = TicketFactory(requester_name="Boris Volkov")
+    match = TicketFactory(requester_name="Boris Volkov")
     TicketFactory(requester_name="Vera Orlova")
 
     response = staff_client.get(CHANGELIST, {"q": "volkov"})
 
-    assert list(response.context["cl"].result_list) == [wanted]
+    assert list(response.context["cl"].result_list) == [match]
 
 
 @pytest.mark.parametrize(
@@ -678,21 +678,21 @@ def test_changelist_search_by_requester_name(staff_client):
     ],
 )
 def test_changelist_search_treats_yo_as_ye(staff_client, stored, query):
-    wanted = TicketFactory(subject=stored)
+    match = TicketFactory(subject=stored)
     TicketFactory(subject="Не горят лампы")
 
     response = staff_client.get(CHANGELIST, {"q": query})
 
-    assert list(response.context["cl"].result_list) == [wanted]
+    assert list(response.context["cl"].result_list) == [match]
 
 
 def test_changelist_search_name_with_yo(staff_client):
-    wanted = TicketFactory(requester_name="Пётр Семёнов")
+    match = TicketFactory(requester_name="Пётр Семёнов")
     TicketFactory(requester_name="Пётр Орлов")
 
     response = staff_client.get(CHANGELIST, {"q": "Семенов"})
 
-    assert list(response.context["cl"].result_list) == [wanted]
+    assert list(response.context["cl"].result_list) == [match]
 
 
 def test_changelist_shows_requester(staff_client):
